@@ -1,0 +1,22 @@
+"""What other apps may import from accounts."""
+
+from accounts.data import Actor, UserProfile
+from accounts.permissions import IsAnyRole, IsInstructor, IsRegistrar, IsStudent, RolePermission, allow_roles
+from accounts.roles import Role
+from accounts.selectors import actor_of, user_profile_get
+from accounts.services import user_create
+
+__all__ = [
+    "Actor",
+    "IsAnyRole",
+    "IsInstructor",
+    "IsRegistrar",
+    "IsStudent",
+    "Role",
+    "RolePermission",
+    "UserProfile",
+    "actor_of",
+    "allow_roles",
+    "user_create",
+    "user_profile_get",
+]

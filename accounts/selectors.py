@@ -1,0 +1,30 @@
+"""Reads of users and callers."""
+
+from accounts.data import Actor, UserProfile
+from accounts.errors import UserNotFound
+from accounts.models import User
+
+
+def user_profile(user: User) -> UserProfile:
+    return UserProfile(
+        id=str(user.pk),
+        username=user.username,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        email=user.email,
+        roles=tuple(sorted(user.roles)),
+    )
+
+
+def user_profile_get(*, user_id: str) -> UserProfile:
+    """The profile of an active user; ``UserNotFound`` otherwise."""
+    try:
+        user = User.objects.prefetch_related("groups").get(pk=int(user_id), is_active=True)
+    except (ValueError, User.DoesNotExist) as exc:
+        raise UserNotFound() from exc
+    return user_profile(user)
+
+
+def actor_of(user) -> Actor:
+    """The caller behind a request's user: token principal or logged-in session user."""
+    return Actor(id=str(user.pk), roles=frozenset(getattr(user, "roles", ())))

@@ -1,0 +1,63 @@
+"""SimpleJWT tokens signed with the keyring: a ``kid`` header, verified by that key.
+
+Access tokens carry ``sub`` (the user id, a string), ``roles``, ``name``, ``iss``,
+``aud``, ``exp``, ``iat`` and ``jti``; refresh tokens carry only who they are for.
+"""
+
+from functools import cache
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from rest_framework_simplejwt.backends import TokenBackend
+from rest_framework_simplejwt.exceptions import TokenBackendError
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import AccessToken as SimpleAccessToken
+from rest_framework_simplejwt.tokens import RefreshToken as SimpleRefreshToken
+
+from accounts.keys import keyring
+
+
+class KeyringTokenBackend(TokenBackend):
+    """Signs with the current key and names it in ``kid``; verifies with the key named."""
+
+    def encode(self, payload: dict[str, Any]) -> str:
+        claims = {**payload, "aud": self.audience, "iss": self.issuer}
+        return jwt.encode(
+            claims, keyring().private_key, algorithm=self.algorithm, headers={"kid": keyring().signing_kid}
+        )
+
+    def get_verifying_key(self, token: Any) -> RSAPublicKey:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.InvalidTokenError as exc:
+            raise TokenBackendError("Token is invalid") from exc
+        key = keyring().public_keys.get(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise TokenBackendError("Token is signed with an unknown key")
+        return key
+
+
+@cache
+def token_backend() -> KeyringTokenBackend:
+    return KeyringTokenBackend(
+        algorithm=api_settings.ALGORITHM,
+        signing_key=None,
+        audience=api_settings.AUDIENCE,
+        issuer=api_settings.ISSUER,
+        leeway=api_settings.LEEWAY,
+    )
+
+
+class _KeyringMixin:
+    @property
+    def token_backend(self) -> KeyringTokenBackend:
+        return token_backend()
+
+
+class AccessToken(_KeyringMixin, SimpleAccessToken):
+    pass
+
+
+class RefreshToken(_KeyringMixin, SimpleRefreshToken):
+    access_token_class = AccessToken

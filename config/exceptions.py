@@ -1,0 +1,165 @@
+"""Every error the API returns is an RFC 9457 problem document with a stable ``code``.
+
+DRF's exception handler covers the API views; ``handler400/403/404/500`` in
+``config.urls`` cover what never reaches a view (an unknown path, a crash).
+"""
+
+import logging
+import sys
+from http import HTTPStatus
+from typing import Any
+
+import kombu.exceptions
+import redis.exceptions
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions as drf_exceptions
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.dynamodb import is_unavailable_error
+from core.errors import ServiceError, StoreUnavailable
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+# DRF's own errors, by status: the code a client can switch on.
+_CODES_BY_STATUS = {
+    HTTPStatus.BAD_REQUEST: "invalid",
+    HTTPStatus.UNAUTHORIZED: "not_authenticated",
+    HTTPStatus.FORBIDDEN: "permission_denied",
+    HTTPStatus.NOT_FOUND: "not_found",
+    HTTPStatus.METHOD_NOT_ALLOWED: "method_not_allowed",
+    HTTPStatus.NOT_ACCEPTABLE: "not_acceptable",
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
+    HTTPStatus.TOO_MANY_REQUESTS: "throttled",
+}
+
+
+def problem(
+    *, status: int, code: str, detail: str, instance: str, title: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The body of a problem document."""
+    return {
+        "type": f"{settings.PROBLEM_TYPE_BASE}{code}",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "code": code,
+        **extra,
+    }
+
+
+def unavailable_store(exc: BaseException) -> str | None:
+    """The name of the backing store that ``exc`` (or what caused it) says is down."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, StoreUnavailable):
+            return current.store
+        if isinstance(current, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError):
+            return "redis"
+        if isinstance(current, kombu.exceptions.OperationalError):
+            return "rabbitmq"
+        if is_unavailable_error(current):
+            return "dynamodb"
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _as_drf_exception(exc: Exception) -> Exception:
+    if isinstance(exc, DjangoValidationError):
+        return drf_exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, Http404):
+        return drf_exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return drf_exceptions.PermissionDenied()
+    return exc
+
+
+def _flat_detail(detail: Any) -> str:
+    if isinstance(detail, list) and detail:
+        return _flat_detail(detail[0])
+    if isinstance(detail, dict):  # SimpleJWT's token errors: {"detail", "code", "messages"}
+        messages = detail.get("messages") or []
+        if messages and isinstance(messages[0], dict) and "message" in messages[0]:
+            return _flat_detail(messages[0]["message"])
+        return _flat_detail(detail["detail"]) if "detail" in detail else "Invalid input."
+    return str(detail)
+
+
+def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: render ``exc`` as a problem document.
+
+    Returns None for an unexpected exception, which DRF then re-raises: it is a bug,
+    logged by Django and answered by ``handler500``.
+    """
+    request = context["request"]
+    instance = request.path
+    exc = _as_drf_exception(exc)
+    headers: dict[str, str] = {}
+
+    if (store := unavailable_store(exc)) is not None:
+        logger.warning("%s unavailable during %s %s: %r", store, request.method, instance, exc)
+        error = exc if isinstance(exc, StoreUnavailable) else StoreUnavailable(store)
+        body = problem(status=error.status, code=error.code, detail=error.detail, instance=instance, **error.extra)
+        headers["Retry-After"] = str(error.retry_after_seconds)
+        status = error.status
+    elif isinstance(exc, ServiceError):
+        body = problem(
+            status=exc.status, code=exc.code, detail=exc.detail, instance=instance, title=exc.title, **exc.extra
+        )
+        status = exc.status
+    else:
+        response = drf_exception_handler(exc, context)
+        if response is None:
+            return None
+        status = response.status_code
+        headers.update(
+            {name: value for name, value in response.items() if name in ("WWW-Authenticate", "Retry-After", "Allow")}
+        )
+        code = _CODES_BY_STATUS.get(status, getattr(exc, "default_code", "error"))
+        if isinstance(exc, drf_exceptions.ValidationError):
+            errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+            body = problem(status=status, code=code, detail="Invalid input.", instance=instance, errors=errors)
+        else:
+            body = problem(
+                status=status, code=code, detail=_flat_detail(getattr(exc, "detail", response.data)), instance=instance
+            )
+
+    renderer = getattr(request, "accepted_renderer", None)
+    # The browsable API renders the document as HTML; everyone else gets problem+json.
+    content_type = PROBLEM_CONTENT_TYPE if renderer is None or renderer.format == "json" else None
+    return Response(body, status=status, headers=headers, content_type=content_type)
+
+
+def _django_problem(request: HttpRequest, status: int, code: str, detail: str) -> JsonResponse:
+    body = problem(status=status, code=code, detail=detail, instance=request.path)
+    return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _django_problem(request, 400, "invalid", "Bad request.")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _django_problem(request, 403, "permission_denied", "You do not have permission to perform this action.")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _django_problem(request, 404, "not_found", "No such resource.")
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    store = unavailable_store(sys.exc_info()[1]) if sys.exc_info()[1] is not None else None
+    if store is not None:  # a store failed outside an API view, e.g. in middleware
+        response = _django_problem(request, 503, StoreUnavailable.code, StoreUnavailable(store).detail)
+        response["Retry-After"] = str(StoreUnavailable.retry_after_seconds)
+        return response
+    return _django_problem(request, 500, "internal_error", "An unexpected error occurred; it has been logged.")

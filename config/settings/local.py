@@ -1,0 +1,19 @@
+"""Local development: `make run`. Generous throttles, console email, debug pages."""
+
+from config.env import env
+from config.settings.base import *  # noqa: F403
+from config.settings.base import REST_FRAMEWORK
+
+DEBUG = env.bool("DEBUG", default=True)
+# A fixed, clearly-marked development key: production refuses to start with it.
+SECRET_KEY = env("SECRET_KEY", default="django-insecure-local-development-key-do-not-use")
+
+# Enough for a benchmark of hundreds of students behind one address.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "anon": env("THROTTLE_ANON_RATE", default="5000/min"),
+    "user": env("THROTTLE_USER_RATE", default="5000/min"),
+}
+
+# Serve Swagger UI's and the browsable API's files without `collectstatic`.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,38 @@
+"""Redis: the waitlist store and the cache behind throttling.
+
+The two are separate django-redis aliases because they fail differently: the cache
+may lose keys and ignores a missing server (throttling then lets requests through);
+the waitlist store must never lose a key silently, so its connection raises.
+"""
+
+from config.env import env
+
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6380/0")
+CACHE_URL = env("CACHE_REDIS_URL", default=REDIS_URL)
+REDIS_SOCKET_TIMEOUT_SECONDS = env.float("REDIS_SOCKET_TIMEOUT_SECONDS", default=2.0)
+
+CACHES = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "cache",
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT_SECONDS,
+            "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT_SECONDS,
+            "IGNORE_EXCEPTIONS": True,
+        },
+    },
+    "waitlist": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT_SECONDS,
+            "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT_SECONDS,
+            "IGNORE_EXCEPTIONS": False,
+        },
+    },
+}
+# Log the cache's ignored errors, so an outage is visible even though requests go on.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True

@@ -1,0 +1,17 @@
+"""The test suite: `make test` points it at its own tables, Redis and queues."""
+
+from config.env import env
+from config.settings.base import *  # noqa: F403
+from config.settings.base import REST_FRAMEWORK
+
+DEBUG = False
+SECRET_KEY = env("SECRET_KEY", default="django-insecure-test-key")
+DYNAMODB_TABLE_PREFIX = env("DYNAMODB_TABLE_PREFIX", default="test_")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
+
+# High enough that the suite is never throttled by accident; throttling tests lower
+# the rates for themselves.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "100000/min", "user": "100000/min"}
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+WHITENOISE_USE_FINDERS = True

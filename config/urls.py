@@ -1,0 +1,33 @@
+"""URL map: the versioned API under /api/v1/, operations and docs at the root."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from accounts.views import JWKSView
+from config.exceptions import page_not_found
+from core.views import LivenessView, ReadinessView
+
+api_v1 = [
+    path("", include("accounts.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path(".well-known/jwks.json", JWKSView.as_view(), name="jwks"),
+    path("healthz", LivenessView.as_view(), name="healthz"),
+    path("readyz", ReadinessView.as_view(), name="readyz"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema", template_name="core/redoc.html"), name="redoc"),
+    # Log in here to use the browsable API with a session instead of a token.
+    path("api-auth/", include("rest_framework.urls")),
+    path("admin/", admin.site.urls),
+    # Any other path, in DEBUG too, answers a 404 problem document, never an HTML page.
+    re_path(r"", page_not_found),
+]
+
+handler400 = "config.exceptions.bad_request"
+handler403 = "config.exceptions.permission_denied"
+handler404 = "config.exceptions.page_not_found"
+handler500 = "config.exceptions.server_error"

@@ -1,0 +1,93 @@
+"""How the service's PynamoDB models reach DynamoDB.
+
+Every table model derives from ``TableModel`` and gives its ``Meta`` the base
+``TableMeta``: the table name carries the configured prefix (tests use their own), the
+endpoint is DynamoDB Local or, when unset, real AWS, and timeouts are short so an
+outage answers 503 instead of hanging a request.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError
+from django.conf import settings
+from pynamodb.exceptions import PynamoDBException, TableDoesNotExist
+from pynamodb.models import Model
+
+# DynamoDB answers these when it is overloaded or throttling: a retry later may work.
+_TRANSIENT_ERROR_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "ResourceNotFoundException",  # tables not created yet: the deployment is not ready
+    }
+)
+
+
+def table_name(name: str) -> str:
+    """The full name of a table: the configured prefix, then ``name``."""
+    return f"{settings.DYNAMODB_TABLE_PREFIX}{name}"
+
+
+class TableMeta:
+    """Connection settings shared by every table's ``Meta``."""
+
+    host = settings.DYNAMODB_ENDPOINT
+    region = settings.AWS_REGION
+    billing_mode = "PAY_PER_REQUEST"
+    connect_timeout_seconds = settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS
+    read_timeout_seconds = settings.DYNAMODB_READ_TIMEOUT_SECONDS
+    max_retry_attempts = settings.DYNAMODB_MAX_RETRY_ATTEMPTS
+    max_pool_connections = settings.DYNAMODB_MAX_POOL_CONNECTIONS
+    if settings.DYNAMODB_ENDPOINT and settings.DYNAMODB_LOCAL_CREDENTIALS:
+        # DynamoDB Local accepts any credentials, but botocore insists on some.
+        aws_access_key_id, aws_secret_access_key = settings.DYNAMODB_LOCAL_CREDENTIALS
+
+
+class TableModel(Model):
+    """Base class of the service's tables; ``registered_models`` finds its subclasses."""
+
+
+def registered_models() -> list[type[TableModel]]:
+    """Every concrete table model of the installed apps, in a stable order."""
+
+    def walk(cls: type[TableModel]) -> Iterator[type[TableModel]]:
+        for sub in cls.__subclasses__():
+            if getattr(getattr(sub, "Meta", None), "table_name", None):
+                yield sub
+            yield from walk(sub)
+
+    return sorted(set(walk(TableModel)), key=lambda model: model.Meta.table_name)
+
+
+def is_unavailable_error(exc: BaseException) -> bool:
+    """Whether ``exc`` means DynamoDB could not be reached or asked us to back off."""
+    if isinstance(exc, BotoCoreError | TableDoesNotExist):
+        return True
+    if isinstance(exc, PynamoDBException):
+        return isinstance(exc.cause, BotoCoreError) or exc.cause_response_code in _TRANSIENT_ERROR_CODES
+    return False
+
+
+@dataclass(frozen=True)
+class TableStatus:
+    name: str
+    created: bool
+
+
+def table_ensure(*, model: type[TableModel], recreate: bool = False) -> TableStatus:
+    """Create the table of ``model`` unless it exists; with ``recreate``, drop it first."""
+    if recreate and model.exists():
+        model.delete_table()
+    if model.exists():
+        return TableStatus(name=model.Meta.table_name, created=False)
+    model.create_table(wait=True, billing_mode="PAY_PER_REQUEST", ignore_update_ttl_errors=True)
+    return TableStatus(name=model.Meta.table_name, created=True)
+
+
+def table_check(*, model: type[TableModel]) -> None:
+    """Raise unless the table of ``model`` exists and DynamoDB answers."""
+    model.describe_table()

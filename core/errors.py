@@ -1,0 +1,72 @@
+"""The base of every domain error the service raises.
+
+Each app has one subclass of ``ServiceError`` and one subclass of that per failure, with
+a stable ``code``, an HTTP ``status`` and a message. Services raise them; only the
+exception handler (``config.exceptions``) turns them into HTTP responses.
+"""
+
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+
+class ServiceError(Exception):
+    code: ClassVar[str] = "error"
+    status: ClassVar[int] = HTTPStatus.BAD_REQUEST
+    message: ClassVar[str] = "The request could not be completed."
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        self.detail = detail or self.message
+        # Extra members of the problem document, e.g. the errors of a field.
+        self.extra = extra
+        super().__init__(self.detail)
+
+    @property
+    def title(self) -> str:
+        return HTTPStatus(self.status).phrase
+
+
+class Conflict(ServiceError):
+    status = HTTPStatus.CONFLICT
+    code = "conflict"
+    message = "The request conflicts with the current state."
+
+
+class Duplicate(Conflict):
+    code = "duplicate"
+    message = "That already exists."
+
+
+class NotFound(ServiceError):
+    status = HTTPStatus.NOT_FOUND
+    code = "not_found"
+    message = "Not found."
+
+
+class Forbidden(ServiceError):
+    status = HTTPStatus.FORBIDDEN
+    code = "permission_denied"
+    message = "You do not have permission to perform this action."
+
+
+class StoreUnavailable(ServiceError):
+    """A backing store (DynamoDB, Redis, RabbitMQ) did not answer; the client may retry."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    code = "service_unavailable"
+    message = "A backing service is unavailable. Try again shortly."
+    retry_after_seconds = 5
+
+    def __init__(self, store: str, detail: str | None = None, **extra: Any) -> None:
+        self.store = store
+        super().__init__(detail or f"{store} is unavailable. Try again shortly.", **extra)
+
+
+class IdempotencyKeyReused(ServiceError):
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+    code = "idempotency_key_reused"
+    message = "This Idempotency-Key was used with a different request."
+
+
+class IdempotencyKeyInUse(Conflict):
+    code = "idempotency_key_in_use"
+    message = "A request with this Idempotency-Key is still being processed. Retry later."
