@@ -807,6 +807,23 @@ def command_services(stack: Stack) -> int:
     raise StackError(f"{child.name} exited unexpectedly.\n{log_tail(child.log_path)}")
 
 
+def _stop_with_parent() -> None:
+    """Ask Linux for SIGTERM when our parent (make) dies, so nothing is left orphaned.
+
+    Ctrl-C in a terminal reaches every process of the foreground group anyway, but a
+    `timeout make run` or a killed CI job only signals make, which does not pass it on.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def _raise_interrupted(signum: int, _frame: object) -> NoReturn:
     """Turn SIGINT/SIGTERM/SIGHUP into an exception, so that the children get stopped."""
     raise Interrupted(signum)
@@ -826,6 +843,7 @@ def main(argv: Sequence[str]) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _raise_interrupted)
     try:
+        _stop_with_parent()
         if command == "run":
             return command_run(stack)
         if command == "test":

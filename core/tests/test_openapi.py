@@ -16,6 +16,10 @@ def test_schema_validates_without_warnings(tmp_path):
     assert "/api/v1/auth/token/" in out.read_text()
 
 
+def test_swagger_ui_does_not_call_the_online_validator(api_client):
+    assert '"validatorUrl": null' in api_client.get("/api/docs/").content.decode()
+
+
 def test_schema_is_served(api_client):
     response = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
 
