@@ -6,6 +6,7 @@ Argon2id with m=19 MiB, t=2, p=1 (OWASP Password Storage Cheat Sheet) costs abou
 35 ms and is memory-hard, so it is both faster for us and slower for an attacker's GPU.
 Hashes made with other parameters or hashers still verify and are upgraded at login.
 """
+
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
 

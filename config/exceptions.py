@@ -13,6 +13,7 @@ import kombu.exceptions
 import redis.exceptions
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions as drf_exceptions
@@ -21,11 +22,11 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.dynamodb import is_unavailable_error
-from core.errors import ServiceError, StoreUnavailable
+from core.errors import PayloadTooLarge, ServiceError, StoreUnavailable
+from core.openapi import PROBLEM_CONTENT_TYPE
 
 logger = logging.getLogger(__name__)
 
-PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 # DRF's own errors, by status: the code a client can switch on.
 _CODES_BY_STATUS = {
@@ -80,6 +81,10 @@ def _as_drf_exception(exc: Exception) -> Exception:
         return drf_exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
         return drf_exceptions.PermissionDenied()
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge()
+    if isinstance(exc, SuspiciousOperation):
+        return drf_exceptions.ParseError(str(exc))
     return exc
 
 

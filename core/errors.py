@@ -48,6 +48,12 @@ class Forbidden(ServiceError):
     message = "You do not have permission to perform this action."
 
 
+class PayloadTooLarge(ServiceError):
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    code = "payload_too_large"
+    message = "The request body is too large."
+
+
 class StoreUnavailable(ServiceError):
     """A backing store (DynamoDB, Redis, RabbitMQ) did not answer; the client may retry."""
 

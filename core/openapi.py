@@ -5,6 +5,8 @@ from http import HTTPStatus
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
 
 class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details, as every error of this API is rendered."""
@@ -22,9 +24,11 @@ class ProblemSerializer(serializers.Serializer):
     )
 
 
-def problem_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+def problem_responses(*statuses: int) -> dict[tuple[int, str], OpenApiResponse]:
     """``@extend_schema(responses=...)`` entries for the given error statuses."""
     return {
-        status: OpenApiResponse(response=ProblemSerializer, description=HTTPStatus(status).phrase)
+        (status, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+            response=ProblemSerializer, description=HTTPStatus(status).phrase
+        )
         for status in statuses
     }

@@ -8,7 +8,9 @@ from config.env import BASE_DIR, env
 
 SECRET_KEY = env("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+# `manage.py seed_demo` creates accounts with a published password: development only.
+ALLOW_DEMO_DATA = False
 
 INSTALLED_APPS = [
     "django.contrib.admin",

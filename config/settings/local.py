@@ -4,7 +4,9 @@ from config.env import env
 from config.settings.base import *  # noqa: F403
 from config.settings.base import REST_FRAMEWORK
 
-DEBUG = env.bool("DEBUG", default=True)
+# DEBUG stays off (base.py) even here, so API clients get problem documents, never
+# Django's HTML debug pages; `DEBUG=true make run` turns them on for a debugging session.
+ALLOW_DEMO_DATA = True
 # A fixed, clearly-marked development key: production refuses to start with it.
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-local-development-key-do-not-use")
 

@@ -5,6 +5,7 @@ from config.settings.base import *  # noqa: F403
 from config.settings.base import REST_FRAMEWORK
 
 DEBUG = False
+ALLOW_DEMO_DATA = True
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-test-key")
 DYNAMODB_TABLE_PREFIX = env("DYNAMODB_TABLE_PREFIX", default="test_")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only

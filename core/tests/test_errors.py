@@ -65,6 +65,21 @@ def test_415(api_client):
     assert_problem(response, 415, "unsupported_media_type")
 
 
+def test_413_for_a_body_over_the_limit(api_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    body = {"username": "x" * 2048, "password": PASSWORD}
+
+    assert_problem(api_client.post("/api/v1/auth/register/", body, format="json"), 413, "payload_too_large")
+
+
+def test_400_for_an_unknown_host(api_client):
+    assert_problem(api_client.get("/healthz", HTTP_HOST="evil.example"), 400, "invalid")
+
+
+def test_406(api_client):
+    assert_problem(api_client.get("/api/v1/auth/me/", HTTP_ACCEPT="application/xml"), 406, "not_acceptable")
+
+
 def test_429_with_retry_after(api_client, student, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "2/min", "user": "2/min"}}
     credentials = {"username": student.username, "password": PASSWORD}

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, recreate: bool, **options) -> None:
-        if recreate and not settings.DEBUG and not settings.DYNAMODB_ENDPOINT:
+        if recreate and not settings.DYNAMODB_ENDPOINT:
             raise CommandError("--recreate deletes data; it is refused against real AWS DynamoDB.")
         endpoint = settings.DYNAMODB_ENDPOINT or f"AWS DynamoDB ({settings.AWS_REGION})"
         models = registered_models()

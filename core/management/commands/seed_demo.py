@@ -22,10 +22,10 @@ class Command(BaseCommand):
     help = "Create demo accounts (and, as the catalog grows, demo data). Safe to run twice."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--force", action="store_true", help="Seed even when DEBUG is off.")
+        parser.add_argument("--force", action="store_true", help="Seed even where ALLOW_DEMO_DATA is off.")
 
     def handle(self, *args, force: bool, **options) -> None:
-        if not settings.DEBUG and not force:
+        if not settings.ALLOW_DEMO_DATA and not force:
             raise CommandError("seed_demo creates accounts with a published password; use --force to seed anyway.")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for index, (username, first_name, last_name, roles) in enumerate(DEMO_ACCOUNTS, start=1):
