@@ -17,7 +17,7 @@ INSTALLED := $(VENV)/.installed
 # Extra pytest arguments for `make test`, e.g. `make test ARGS="-k waitlist -x"`.
 ARGS ?=
 
-.PHONY: help run test lint clean
+.PHONY: help run test lint bench clean
 
 help: ## List the targets.
 	@echo "usage: make <target>"
@@ -29,6 +29,9 @@ run: $(INSTALLED) ## Start the stores, migrate, seed demo data once, then serve 
 
 test: $(INSTALLED) ## Run the test suite against private stores (pass pytest options with ARGS="...").
 	$(VENV)/bin/python bin/stack.py test $(ARGS)
+
+bench: $(INSTALLED) ## Registration-day benchmark against a running `make run` (options: ARGS="--students 300").
+	$(VENV)/bin/python bench/registration_day.py --base-url http://127.0.0.1:$${PORT:-8000} $(ARGS)
 
 lint: $(INSTALLED) ## Run ruff.
 	$(VENV)/bin/ruff check .
