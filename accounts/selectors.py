@@ -1,5 +1,8 @@
 """Reads of users and callers."""
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from rest_framework_simplejwt.models import TokenUser
+
 from accounts.data import Actor, UserProfile
 from accounts.errors import UserNotFound
 from accounts.models import User
@@ -25,6 +28,6 @@ def user_profile_get(*, user_id: str) -> UserProfile:
     return user_profile(user)
 
 
-def actor_of(user) -> Actor:
+def actor_of(user: AbstractBaseUser | TokenUser) -> Actor:
     """The caller behind a request's user: token principal or logged-in session user."""
     return Actor(id=str(user.pk), roles=frozenset(getattr(user, "roles", ())))

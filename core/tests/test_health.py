@@ -74,3 +74,12 @@ def test_a_request_that_needs_dynamodb_answers_503_when_it_is_down(api_client, d
     assert response.json()["code"] == "service_unavailable"
     assert "dynamodb" in response.json()["detail"]
     assert response["Retry-After"]
+
+
+@pytest.mark.django_db
+def test_requests_go_on_when_the_throttling_cache_is_down(client_for, student, settings):
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": f"redis://{DEAD}/0"}}
+
+    response = client_for(student).get("/api/v1/auth/me/")
+
+    assert response.status_code == 200
