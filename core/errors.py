@@ -76,3 +76,8 @@ class IdempotencyKeyReused(ServiceError):
 class IdempotencyKeyInUse(Conflict):
     code = "idempotency_key_in_use"
     message = "A request with this Idempotency-Key is still being processed. Retry later."
+
+
+class InvalidIdempotencyKey(ServiceError):
+    code = "invalid"
+    message = "Idempotency-Key must be 1 to 255 visible ASCII characters."

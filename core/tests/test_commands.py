@@ -1,4 +1,5 @@
 """``create_tables`` and ``seed_demo``: safe to run again, and they say what they did."""
+
 from datetime import timedelta
 
 import pytest
