@@ -41,6 +41,7 @@ class StoredResponse:
 
 
 def digest(*parts: str) -> str:
+    """sha256 of ``parts`` joined by a separator no part contains: record keys and body fingerprints."""
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
