@@ -1,8 +1,13 @@
 """Fixtures for the whole suite. Tests talk to the real stores that `make test` started:
 DynamoDB Local (tables carry this run's prefix), Redis and RabbitMQ."""
 
+import threading
+
 import pytest
 from django.core.cache import caches
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+from django.core.wsgi import get_wsgi_application
+from pynamodb.connection.base import Connection
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
@@ -21,6 +26,52 @@ def dynamodb_tables(django_db_setup, django_db_blocker):
     yield models
     for model in models:
         model.delete_table()
+
+
+class DynamoDBCalls:
+    """The DynamoDB operations a test made, from any thread (a live server's too)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.operations: list[tuple[str, str | None]] = []
+
+    def record(self, operation: str, table: str | None) -> None:
+        with self._lock:
+            self.operations.append((operation, table))
+
+    def count(self, operation: str | None = None) -> int:
+        with self._lock:
+            return sum(1 for name, _ in self.operations if operation in (None, name))
+
+    def clear(self) -> None:
+        with self._lock:
+            self.operations.clear()
+
+
+@pytest.fixture(autouse=True)
+def dynamodb_calls(request, monkeypatch):
+    """Record every DynamoDB call, and fail the test on any ``Scan``.
+
+    No request path may scan a table: every read is a GetItem or a Query on a key or
+    an index. The Scan raises where it happens and, should the code under test swallow
+    that, fails the test at teardown anyway. Management commands that may scan on
+    purpose (the integrity check) opt out with ``@pytest.mark.allow_scan``.
+    """
+    calls = DynamoDBCalls()
+    allow_scan = request.node.get_closest_marker("allow_scan") is not None
+    dispatch = Connection.dispatch
+
+    def recording_dispatch(self, operation_name, operation_kwargs):
+        calls.record(operation_name, operation_kwargs.get("TableName"))
+        if operation_name == "Scan" and not allow_scan:
+            raise AssertionError(f"Scan of {operation_kwargs.get('TableName')}: request paths must Query or Get")
+        return dispatch(self, operation_name, operation_kwargs)
+
+    monkeypatch.setattr(Connection, "dispatch", recording_dispatch)
+    yield calls
+    if not allow_scan:
+        scans = [table for name, table in calls.operations if name == "Scan"]
+        assert not scans, f"the test scanned DynamoDB tables: {scans}"
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +126,29 @@ def instructor(make_user):
 @pytest.fixture
 def registrar(make_user):
     return make_user(Role.REGISTRAR)
+
+
+class _BusyDayServer(ThreadedWSGIServer):
+    """Django's threaded development server with a listen backlog for a crowd: its
+    default of 10 resets connections when a hundred clients connect at once."""
+
+    request_queue_size = 512
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):  # the access log would drown the test output
+        pass
+
+
+@pytest.fixture
+def http_server(transactional_db):
+    """The service on a real socket, one thread per request: ``.url`` is its base URL."""
+    server = _BusyDayServer(("127.0.0.1", 0), _QuietHandler, allow_reuse_address=False)
+    server.set_app(get_wsgi_application())
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)

@@ -1,9 +1,10 @@
 """What other apps may import from accounts."""
 
 from accounts.data import Actor, UserProfile
+from accounts.errors import UsernameTaken
 from accounts.permissions import IsAnyRole, IsInstructor, IsRegistrar, IsStudent, RolePermission, allow_roles
 from accounts.roles import Role
-from accounts.selectors import actor_of, user_profile_get
+from accounts.selectors import actor_of, user_profile_by_username, user_profile_get
 from accounts.services import user_create
 
 __all__ = [
@@ -15,8 +16,10 @@ __all__ = [
     "Role",
     "RolePermission",
     "UserProfile",
+    "UsernameTaken",
     "actor_of",
     "allow_roles",
     "user_create",
+    "user_profile_by_username",
     "user_profile_get",
 ]

@@ -28,6 +28,14 @@ def user_profile_get(*, user_id: str) -> UserProfile:
     return user_profile(user)
 
 
+def user_profile_by_username(*, username: str) -> UserProfile:
+    """The profile of the active user ``username``; ``UserNotFound`` otherwise."""
+    try:
+        return user_profile(User.objects.prefetch_related("groups").get(username=username, is_active=True))
+    except User.DoesNotExist as exc:
+        raise UserNotFound() from exc
+
+
 def actor_of(user: AbstractBaseUser | TokenUser) -> Actor:
     """The caller behind a request's user: token principal or logged-in session user."""
     return Actor(id=str(user.pk), roles=frozenset(getattr(user, "roles", ())))

@@ -50,7 +50,9 @@ def user_create(
     try:
         with transaction.atomic():
             user.save()
-            user.groups.set(Group.objects.filter(name__in=role_names))
+            # get_or_create: the groups come from a migration, but a flushed test
+            # database (or a hand-cleaned one) must not lose the user's roles.
+            user.groups.set([Group.objects.get_or_create(name=name)[0] for name in role_names])
     except IntegrityError as exc:
         raise UsernameTaken() from exc
     return user_profile(User.objects.prefetch_related("groups").get(pk=user.pk))

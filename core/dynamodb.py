@@ -6,11 +6,13 @@ endpoint is DynamoDB Local or, when unset, real AWS, and timeouts are short so a
 outage answers 503 instead of hanging a request.
 """
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError
 from django.conf import settings
+from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TableDoesNotExist
 from pynamodb.models import Model
 
@@ -45,6 +47,26 @@ class TableMeta:
     if settings.DYNAMODB_ENDPOINT and settings.DYNAMODB_LOCAL_CREDENTIALS:
         # DynamoDB Local accepts any credentials, but botocore insists on some.
         aws_access_key_id, aws_secret_access_key = settings.DYNAMODB_LOCAL_CREDENTIALS
+
+
+@functools.cache
+def connection() -> Connection:
+    """The connection transactions (``TransactWrite``) use, with the tables' settings."""
+    credentials = {}
+    if getattr(TableMeta, "aws_access_key_id", None):
+        credentials = {
+            "aws_access_key_id": TableMeta.aws_access_key_id,
+            "aws_secret_access_key": TableMeta.aws_secret_access_key,
+        }
+    return Connection(
+        host=TableMeta.host,
+        region=TableMeta.region,
+        connect_timeout_seconds=TableMeta.connect_timeout_seconds,
+        read_timeout_seconds=TableMeta.read_timeout_seconds,
+        max_retry_attempts=TableMeta.max_retry_attempts,
+        max_pool_connections=TableMeta.max_pool_connections,
+        **credentials,
+    )
 
 
 class TableModel(Model):

@@ -81,3 +81,21 @@ class IdempotencyKeyInUse(Conflict):
 class InvalidIdempotencyKey(ServiceError):
     code = "invalid"
     message = "Idempotency-Key must be 1 to 255 visible ASCII characters."
+
+
+class InvalidField(ServiceError):
+    """Input that is well-formed but names something that does not fit, e.g. an unknown id.
+
+    Rendered like a serializer's validation failure: ``errors`` maps the field to messages.
+    """
+
+    code = "invalid"
+    message = "Invalid input."
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, errors={field: [message]})
+
+
+class InvalidCursor(InvalidField):
+    def __init__(self, message: str = "This cursor is not valid for this list. Start from the first page.") -> None:
+        super().__init__("cursor", message)

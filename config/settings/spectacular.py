@@ -15,4 +15,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "persistAuthorization": True},
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Several enums have a field named "status": name each after what it is.
+    "ENUM_NAME_OVERRIDES": {
+        # The values of enrollment.data's SectionStatus, EnrollmentStatus, EnrollOutcome.
+        "SectionStatusEnum": ["open", "full", "waitlist_full"],
+        "EnrollmentStatusEnum": ["enrolled", "dropped"],
+        "EnrollOutcomeEnum": ["enrolled"],
+    },
 }

@@ -1,0 +1,187 @@
+"""Cursor pagination over DynamoDB queries.
+
+A page is read with ``Limit`` one above the page size: the extra item says whether
+another page follows, so a ``next`` link never leads to an empty page. A cursor holds
+the key of the item a page starts after (going forward) or before (going back, which
+queries the index in reverse), signed with ``SECRET_KEY`` so a client cannot forge or
+alter it, and bound to the list and filters it was made for. Clients treat it as an
+opaque string; a cursor that fails any of these checks is a 400.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.core import signing
+from drf_spectacular.utils import OpenApiParameter
+from pynamodb.models import Model
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.utils.urls import replace_query_param
+
+from core.errors import InvalidCursor
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+_SALT = "core.pagination.cursor"
+_FORWARD, _BACKWARD = "f", "b"
+
+T = TypeVar("T")
+M = TypeVar("M", bound=Model)
+
+# ``query(scan_index_forward=..., limit=..., last_evaluated_key=...)`` -> items.
+Query = Callable[..., Iterable[M]]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Where a client asked a list to start, and how many items it wants."""
+
+    cursor: str | None = None
+    size: int = DEFAULT_PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def _item_key(item: Model, key_names: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The key of ``item`` in DynamoDB's JSON form, as ``ExclusiveStartKey`` wants it."""
+    attributes = item.get_attributes()
+    key = {}
+    for name in key_names:
+        attribute = attributes[name]
+        key[attribute.attr_name] = {attribute.attr_type: attribute.serialize(getattr(item, name))}
+    return key
+
+
+def _encode(*, scope: str, direction: str, key: dict[str, Any]) -> str:
+    return signing.dumps({"s": scope, "d": direction, "k": key}, salt=_SALT, compress=True)
+
+
+def _decode(cursor: str, *, scope: str) -> tuple[str, dict[str, Any]]:
+    try:
+        payload = signing.loads(cursor, salt=_SALT)
+    except signing.BadSignature as exc:
+        raise InvalidCursor() from exc
+    if not isinstance(payload, dict) or payload.get("s") != scope or payload.get("d") not in (_FORWARD, _BACKWARD):
+        raise InvalidCursor()
+    key = payload.get("k")
+    if not isinstance(key, dict) or not key:
+        raise InvalidCursor()
+    return payload["d"], key
+
+
+def query_page(
+    *,
+    query: Query[M],
+    key_names: Sequence[str],
+    scope: str,
+    page: PageRequest,
+    convert: Callable[[M], T],
+) -> Page[T]:
+    """One page of ``query``.
+
+    ``key_names`` are the attributes that make up a position in the index queried: the
+    table's key and the index's key. ``scope`` names the list and its filters; a cursor
+    made for another scope is refused.
+    """
+    direction, start_key = _FORWARD, None
+    if page.cursor:
+        direction, start_key = _decode(page.cursor, scope=scope)
+    forward = direction == _FORWARD
+    items = list(query(scan_index_forward=forward, limit=page.size + 1, last_evaluated_key=start_key))
+    more = len(items) > page.size
+    items = items[: page.size]
+    if not forward:
+        items.reverse()
+    if not items:
+        return Page(items=[], next_cursor=None, previous_cursor=None)
+
+    def cursor(direction: str, item: Model) -> str:
+        return _encode(scope=scope, direction=direction, key=_item_key(item, key_names))
+
+    if forward:
+        next_cursor = cursor(_FORWARD, items[-1]) if more else None
+        previous_cursor = cursor(_BACKWARD, items[0]) if start_key else None
+    else:
+        next_cursor = cursor(_FORWARD, items[-1])
+        previous_cursor = cursor(_BACKWARD, items[0]) if more else None
+    return Page(items=[convert(item) for item in items], next_cursor=next_cursor, previous_cursor=previous_cursor)
+
+
+def index_key_names(model: type[Model], index: Any = None) -> tuple[str, ...]:
+    """The attributes positioning an item in ``model``'s table or in one of its indexes."""
+    names = [model._hash_keyname]
+    if model._range_keyname:
+        names.append(model._range_keyname)
+    if index is not None:
+        for name, attribute in index.Meta.attributes.items():
+            if (attribute.is_hash_key or attribute.is_range_key) and name not in names:
+                names.append(name)
+    return tuple(names)
+
+
+# --- HTTP side ---------------------------------------------------------------------
+
+
+class PageRequestSerializer(serializers.Serializer):
+    cursor = serializers.CharField(required=False, max_length=4096, trim_whitespace=True)
+    page_size = serializers.IntegerField(required=False, min_value=1, default=DEFAULT_PAGE_SIZE)
+
+    def validate_page_size(self, value: int) -> int:
+        # Like DRF's page_size_query_param: more than the maximum gets the maximum.
+        return min(value, MAX_PAGE_SIZE)
+
+
+def page_request(request: Request) -> PageRequest:
+    """The cursor and page size of a list request; 400 on a malformed page size."""
+    serializer = PageRequestSerializer(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return PageRequest(cursor=serializer.validated_data.get("cursor"), size=serializer.validated_data["page_size"])
+
+
+def page_links(request: Request, page: Page) -> dict[str, Any]:
+    """``{"next", "previous"}`` as absolute URLs of the same list."""
+    url = request.build_absolute_uri()
+    return {
+        "next": replace_query_param(url, "cursor", page.next_cursor) if page.next_cursor else None,
+        "previous": replace_query_param(url, "cursor", page.previous_cursor) if page.previous_cursor else None,
+    }
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter(
+        name="cursor",
+        type=str,
+        required=False,
+        description="Opaque position from a previous page's `next` or `previous` link.",
+    ),
+    OpenApiParameter(
+        name="page_size",
+        type=int,
+        required=False,
+        description=f"Items per page, {DEFAULT_PAGE_SIZE} by default, at most {MAX_PAGE_SIZE}.",
+    ),
+]
+
+_page_serializers: dict[type[serializers.Serializer], type[serializers.Serializer]] = {}
+
+
+def page_serializer(item: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The serializer (for the OpenAPI document) of a page of ``item``s."""
+    if item not in _page_serializers:
+        name = f"Paginated{item.__name__.removesuffix('Serializer')}List"
+        _page_serializers[item] = type(
+            name,
+            (serializers.Serializer,),
+            {
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": item(many=True),
+            },
+        )
+    return _page_serializers[item]

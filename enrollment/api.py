@@ -1,0 +1,20 @@
+"""What other apps may import from enrollment: plain data, the services and selectors they call."""
+
+from enrollment.data import CourseData, EnrollmentData, EnrollmentStatus, SectionData, SectionStatus
+from enrollment.selectors import course_get, section_get, section_list
+from enrollment.services import course_create, enrollment_create, enrollment_drop, section_create
+
+__all__ = [
+    "CourseData",
+    "EnrollmentData",
+    "EnrollmentStatus",
+    "SectionData",
+    "SectionStatus",
+    "course_create",
+    "course_get",
+    "enrollment_create",
+    "enrollment_drop",
+    "section_create",
+    "section_get",
+    "section_list",
+]

@@ -1,0 +1,60 @@
+"""Errors of the catalog and of enrollment, each with its stable ``code``."""
+
+from core.errors import Conflict, Duplicate, Forbidden, NotFound, StoreUnavailable
+
+
+class CourseNotFound(NotFound):
+    message = "No course with this id."
+
+
+class SectionNotFound(NotFound):
+    message = "No section with this id."
+
+
+class EnrollmentNotFound(NotFound):
+    message = "This student is not enrolled in this section."
+
+
+class CourseExists(Duplicate):
+    message = "A course with this department and number already exists."
+
+
+class SectionExists(Duplicate):
+    message = "This course already has a section with this number in this term."
+
+
+class CourseHasSections(Conflict):
+    code = "course_has_sections"
+    message = "The course still has sections; delete them first."
+
+
+class CapacityBelowEnrolled(Conflict):
+    code = "capacity_below_enrolled"
+    message = "The capacity cannot be set below the number of students enrolled."
+
+
+class SectionFull(Conflict):
+    code = "section_full"
+    message = "The section has no free seat."
+
+
+class AlreadyEnrolled(Conflict):
+    code = "already_enrolled"
+    message = "The student is already enrolled in this section."
+
+
+class NotYourSection(Forbidden):
+    message = "Only the section's instructor or the registrar may do this."
+
+
+class NotYourself(Forbidden):
+    message = "Students may act only for themselves."
+
+
+class SectionBusy(StoreUnavailable):
+    """Transactions kept colliding on a section's seat counter: the client may retry."""
+
+    retry_after_seconds = 1
+
+    def __init__(self) -> None:
+        super().__init__("dynamodb", "The section is busy with other requests. Try again in a moment.")

@@ -1,0 +1,162 @@
+"""``python manage.py seed_demo``: accounts for each role and a believable catalog, for
+trying the service out. Safe to run again: what exists is left as it is."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.api import Actor, Role, UsernameTaken, user_create, user_profile_by_username
+from enrollment.errors import AlreadyEnrolled, CourseExists, SectionExists, SectionFull
+from enrollment.services import course_create, enrollment_create, section_create
+
+# Public demo credentials: printed on purpose, refused outside development.
+DEMO_PASSWORD = "demo-pass-2026"
+REGISTRAR = "registrar"
+DEMO_ACCOUNTS = [
+    (REGISTRAR, "Rita", "Registrar", [Role.REGISTRAR]),
+    ("prof.hopper", "Grace", "Hopper", [Role.INSTRUCTOR]),
+    ("prof.turing", "Alan", "Turing", [Role.INSTRUCTOR]),
+    ("prof.noether", "Emmy", "Noether", [Role.INSTRUCTOR]),
+    ("prof.curie", "Marie", "Curie", [Role.INSTRUCTOR]),
+    ("prof.morrison", "Toni", "Morrison", [Role.INSTRUCTOR]),
+    ("ada", "Ada", "Lovelace", [Role.STUDENT]),
+    ("linus", "Linus", "Torvalds", [Role.STUDENT]),
+    ("margaret", "Margaret", "Hamilton", [Role.STUDENT]),
+    ("barbara", "Barbara", "Liskov", [Role.STUDENT]),
+    ("dennis", "Dennis", "Ritchie", [Role.STUDENT]),
+    ("katherine", "Katherine", "Johnson", [Role.STUDENT]),
+    ("edsger", "Edsger", "Dijkstra", [Role.STUDENT]),
+]
+
+# department, number, title, credits
+COURSES = [
+    ("CPSC", "121", "Object-Oriented Programming", 3),
+    ("CPSC", "131", "Data Structures", 3),
+    ("CPSC", "332", "File Structures and Databases", 3),
+    ("CPSC", "449", "Web Back-End Engineering", 3),
+    ("CPSC", "474", "Parallel and Distributed Computing", 3),
+    ("MATH", "150A", "Calculus I", 4),
+    ("MATH", "150B", "Calculus II", 4),
+    ("MATH", "270A", "Mathematical Structures I", 3),
+    ("MATH", "338", "Statistics Applied to Natural Sciences", 4),
+    ("PHYS", "225", "Fundamental Physics: Mechanics", 3),
+    ("PHYS", "226", "Fundamental Physics: Electricity and Magnetism", 3),
+    ("ENGL", "101", "Beginning College Writing", 3),
+    ("ENGL", "360", "Shakespeare", 3),
+]
+
+# term, course id, section, instructor, capacity, meeting
+SECTIONS = [
+    ("2026FA", "CPSC-121", "01", "prof.hopper", 40, "MW 08:00-09:15, CS-102"),
+    ("2026FA", "CPSC-121", "02", "prof.hopper", 40, "TR 13:00-14:15, CS-102"),
+    ("2026FA", "CPSC-131", "01", "prof.turing", 35, "MW 10:00-11:15, CS-104"),
+    ("2026FA", "CPSC-332", "01", "prof.hopper", 30, "TR 10:00-11:15, CS-110"),
+    ("2026FA", "CPSC-449", "01", "prof.turing", 3, "MW 16:00-17:15, CS-408"),
+    ("2026FA", "CPSC-449", "02", "prof.hopper", 30, "TR 19:00-21:45, CS-408"),
+    ("2026FA", "CPSC-474", "01", "prof.turing", 25, "F 13:00-15:45, CS-300"),
+    ("2026FA", "MATH-150A", "01", "prof.noether", 45, "MTWR 09:00-09:50, MH-380"),
+    ("2026FA", "MATH-150A", "02", "prof.noether", 45, "MTWR 12:00-12:50, MH-380"),
+    ("2026FA", "MATH-150B", "01", "prof.noether", 40, "MTWR 11:00-11:50, MH-282"),
+    ("2026FA", "MATH-270A", "01", "prof.turing", 2, "TR 08:30-09:45, MH-123"),
+    ("2026FA", "MATH-338", "01", "prof.noether", 35, "MW 14:30-15:45, MH-480"),
+    ("2026FA", "PHYS-225", "01", "prof.curie", 48, "MWF 10:00-10:50, MH-121"),
+    ("2026FA", "PHYS-225", "02", "prof.curie", 4, "TR 16:00-17:15, MH-121"),
+    ("2026FA", "PHYS-226", "01", "prof.curie", 40, "MWF 11:00-11:50, MH-121"),
+    ("2026FA", "ENGL-101", "01", "prof.morrison", 25, "MW 13:00-14:15, H-314"),
+    ("2026FA", "ENGL-101", "02", "prof.morrison", 25, "TR 09:00-10:15, H-314"),
+    ("2026FA", "ENGL-360", "01", "prof.morrison", 30, "TR 14:30-15:45, H-210"),
+    ("2027SP", "CPSC-131", "01", "prof.turing", 35, "MW 10:00-11:15, CS-104"),
+    ("2027SP", "CPSC-449", "01", "prof.hopper", 30, "MW 16:00-17:15, CS-408"),
+    ("2027SP", "MATH-150B", "01", "prof.noether", 40, "MTWR 09:00-09:50, MH-380"),
+]
+
+# Who is enrolled where: CPSC-449-01, MATH-270A-01 and PHYS-225-02 end up full.
+ENROLLMENTS = [
+    ("2026FA-CPSC-449-01", ["ada", "linus", "margaret"]),
+    ("2026FA-MATH-270A-01", ["barbara", "edsger"]),
+    ("2026FA-PHYS-225-02", ["dennis", "katherine", "edsger", "linus"]),
+    ("2026FA-CPSC-131-01", ["ada", "barbara", "dennis"]),
+    ("2026FA-MATH-150A-01", ["ada", "katherine", "margaret"]),
+    ("2026FA-ENGL-360-01", ["linus", "barbara"]),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts and a demo catalog with enrollments. Safe to run twice."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--force", action="store_true", help="Seed even where ALLOW_DEMO_DATA is off.")
+
+    def handle(self, *args, force: bool, **options) -> None:
+        if not settings.ALLOW_DEMO_DATA and not force:
+            raise CommandError("seed_demo creates accounts with a published password; use --force to seed anyway.")
+        user_ids = self._accounts()
+        self._courses()
+        self._sections(user_ids)
+        self._enrollments(user_ids)
+
+    def _step(self, index: int, total: int, label: str, state: str) -> None:
+        self.stdout.write(f"  [{index}/{total}] {label:40} {state}")
+
+    def _accounts(self) -> dict[str, str]:
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        user_ids = {}
+        for index, (username, first_name, last_name, roles) in enumerate(DEMO_ACCOUNTS, start=1):
+            try:
+                profile = user_create(
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    roles=roles,
+                    email=f"{username}@example.edu",
+                    first_name=first_name,
+                    last_name=last_name,
+                )
+                state = "created"
+            except UsernameTaken:
+                profile = user_profile_by_username(username=username)
+                state = "exists"
+            user_ids[username] = profile.id
+            label = f"{username} ({', '.join(str(role) for role in roles)}, id {profile.id})"
+            self._step(index, len(DEMO_ACCOUNTS), label, state)
+        return user_ids
+
+    def _courses(self) -> None:
+        self.stdout.write("Courses:")
+        for index, (department, number, title, credits) in enumerate(COURSES, start=1):
+            try:
+                course_create(department=department, number=number, title=title, credits=credits)
+                state = "created"
+            except CourseExists:
+                state = "exists"
+            self._step(index, len(COURSES), f"{department}-{number} {title}"[:40], state)
+
+    def _sections(self, user_ids: dict[str, str]) -> None:
+        self.stdout.write("Sections:")
+        for index, (term, course_id, number, instructor, capacity, meeting) in enumerate(SECTIONS, start=1):
+            try:
+                section_create(
+                    course_id=course_id,
+                    term=term,
+                    number=number,
+                    instructor_id=user_ids[instructor],
+                    capacity=capacity,
+                    waitlist_capacity=15,
+                    meeting=meeting,
+                )
+                state = "created"
+            except SectionExists:
+                state = "exists"
+            self._step(index, len(SECTIONS), f"{term}-{course_id}-{number} ({capacity} seats, {instructor})", state)
+
+    def _enrollments(self, user_ids: dict[str, str]) -> None:
+        self.stdout.write("Enrollments:")
+        registrar = Actor(id=user_ids[REGISTRAR], roles=frozenset({Role.REGISTRAR}))
+        pairs = [(section_id, student) for section_id, students in ENROLLMENTS for student in students]
+        for index, (section_id, student) in enumerate(pairs, start=1):
+            try:
+                enrollment_create(actor=registrar, section_id=section_id, student_id=user_ids[student])
+                state = "enrolled"
+            except AlreadyEnrolled:
+                state = "exists"
+            except SectionFull:
+                state = "section full: skipped"
+            self._step(index, len(pairs), f"{student} in {section_id}", state)

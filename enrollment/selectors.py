@@ -1,0 +1,236 @@
+"""Reads of the catalog and of enrollments. Every read is a GetItem or a Query on a key
+or an index (see docs/data-model.md); none scans a table.
+
+Reads that only some callers may make take the ``actor`` and apply the rule here, so
+REST and any other interface share one copy of it.
+"""
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.expressions.condition import Condition
+
+from accounts.api import Actor
+from core.pagination import Page, PageRequest, index_key_names, query_page
+from enrollment.data import CourseData, EnrollmentData, EnrollmentStatus, SectionData
+from enrollment.errors import CourseNotFound, EnrollmentNotFound, NotYourSection, NotYourself, SectionNotFound
+from enrollment.models import COURSES_PARTITION, SECTIONS_PARTITION, Course, Enrollment, Section
+
+# --- conversions -------------------------------------------------------------------
+
+
+def course_data(course: Course) -> CourseData:
+    return CourseData(
+        id=course.course_id,
+        department=course.department,
+        number=course.number,
+        title=course.title,
+        description=course.description or "",
+        credits=int(course.credits),
+        section_count=int(course.section_count or 0),
+    )
+
+
+def section_data(section: Section) -> SectionData:
+    return SectionData(
+        id=section.section_id,
+        course_id=section.course_id,
+        department=section.department,
+        title=section.title,
+        term=section.term,
+        number=section.number,
+        instructor_id=section.instructor_id,
+        capacity=int(section.capacity),
+        enrolled=int(section.enrolled),
+        waitlist_capacity=int(section.waitlist_capacity),
+        auto_enrollment_frozen=bool(section.auto_enrollment_frozen),
+        meeting=section.meeting,
+    )
+
+
+def enrollment_data(row: Enrollment) -> EnrollmentData:
+    return EnrollmentData(
+        section_id=row.section_id,
+        student_id=row.student_id,
+        status=EnrollmentStatus(row.status),
+        term=row.term,
+        course_id=row.course_id,
+        enrolled_at=row.enrolled_at,
+        dropped_at=row.dropped_at,
+        dropped_by=row.dropped_by,
+        administrative=bool(row.administrative),
+    )
+
+
+def resolve_user_id(actor: Actor, user_id: str) -> str:
+    """``me`` stands for the caller wherever a path takes a user id."""
+    return actor.id if user_id == "me" else user_id
+
+
+# --- courses -----------------------------------------------------------------------
+
+
+def course_get(*, course_id: str) -> CourseData:
+    """One course; ``CourseNotFound`` if there is none with this id."""
+    try:
+        return course_data(Course.get(course_id))
+    except Course.DoesNotExist as exc:
+        raise CourseNotFound() from exc
+
+
+def course_list(*, page: PageRequest, department: str | None = None) -> Page[CourseData]:
+    """Courses in id order: a department's (Query ``by_department``) or all (Query ``catalog``)."""
+    if department:
+        index, partition = Course.by_department, department
+    else:
+        index, partition = Course.in_catalog, COURSES_PARTITION
+    return query_page(
+        query=functools.partial(index.query, partition),
+        key_names=index_key_names(Course, index),
+        scope=f"courses|{department or ''}",
+        page=page,
+        convert=course_data,
+    )
+
+
+# --- sections ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectionFilters:
+    term: str | None = None
+    department: str | None = None
+    course_id: str | None = None
+    instructor_id: str | None = None
+    open: bool | None = None
+
+    @property
+    def scope(self) -> str:
+        return "sections|" + "|".join(str(value or "") for value in vars(self).values())
+
+
+def _section_get(section_id: str, *, consistent: bool = False) -> Section:
+    try:
+        section = Section.get(section_id, consistent_read=consistent)
+    except Section.DoesNotExist as exc:
+        raise SectionNotFound() from exc
+    if section.deleting:
+        raise SectionNotFound()
+    return section
+
+
+def section_get(*, section_id: str) -> SectionData:
+    """One section; ``SectionNotFound`` if there is none (or it is being deleted)."""
+    return section_data(_section_get(section_id))
+
+
+def _section_query(filters: SectionFilters) -> tuple[Any, str, Condition | None, Condition | None]:
+    """The index to query for ``filters``, its partition, and the conditions on the rest.
+
+    The most selective index the filters name is queried. Every sections index sorts on
+    the section id, which starts with term, department and course, so ``begins_with``
+    narrows any of them; what is left is a filter on the query, never a scan.
+    """
+    prefix, covered = "", set()
+    if filters.term:
+        prefix = filters.term + "-"
+        if filters.course_id:
+            prefix, covered = f"{prefix}{filters.course_id}-", {"course_id"}
+        elif filters.department:
+            prefix, covered = f"{prefix}{filters.department}-", {"department"}
+
+    if filters.term and filters.open:
+        index, partition = Section.open_by_term, filters.term
+    elif filters.instructor_id:
+        index, partition, covered = Section.by_instructor, filters.instructor_id, covered | {"instructor_id"}
+    elif filters.term:
+        index, partition = Section.by_term, filters.term
+    elif filters.course_id:
+        index, partition, covered = Section.by_course, filters.course_id, covered | {"course_id"}
+    else:
+        index, partition = Section.in_catalog, SECTIONS_PARTITION
+
+    rest: list[Condition] = [Section.deleting.does_not_exist()]
+    for name in ("course_id", "department", "instructor_id"):
+        value = getattr(filters, name)
+        if value and name not in covered:
+            rest.append(getattr(Section, name) == value)
+    if filters.open is True:
+        # The open index may still list a section that has just filled.
+        rest.append(Section.enrolled < Section.capacity)
+    elif filters.open is False:
+        rest.append(Section.enrolled >= Section.capacity)
+    key_condition = Section.section_id.startswith(prefix) if prefix else None
+    return index, partition, key_condition, functools.reduce(lambda a, b: a & b, rest)
+
+
+def section_list(*, page: PageRequest, filters: SectionFilters) -> Page[SectionData]:
+    """Sections matching ``filters`` in section id order (term, department, course, number)."""
+    index, partition, key_condition, filter_condition = _section_query(filters)
+    return query_page(
+        query=functools.partial(
+            index.query, partition, range_key_condition=key_condition, filter_condition=filter_condition
+        ),
+        key_names=index_key_names(Section, index),
+        scope=filters.scope,
+        page=page,
+        convert=section_data,
+    )
+
+
+def section_for_staff(*, actor: Actor, section_id: str) -> SectionData:
+    """A section whose roster ``actor`` may see: they teach it or are the registrar."""
+    section = section_get(section_id=section_id)
+    if not (actor.is_registrar or (actor.is_instructor and section.instructor_id == actor.id)):
+        raise NotYourSection()
+    return section
+
+
+# --- enrollments -------------------------------------------------------------------
+
+
+def roster_list(*, actor: Actor, section_id: str, status: EnrollmentStatus, page: PageRequest) -> Page[EnrollmentData]:
+    """A section's enrolled (in enrollment order) or dropped (in drop order) students.
+
+    Query on the ``roster`` local index with ``begins_with("{status}#")``. Only the
+    section's instructor and the registrar may read it.
+    """
+    section_for_staff(actor=actor, section_id=section_id)
+    return query_page(
+        query=functools.partial(
+            Enrollment.roster.query, section_id, range_key_condition=Enrollment.roster_key.startswith(f"{status}#")
+        ),
+        key_names=index_key_names(Enrollment, Enrollment.roster),
+        scope=f"roster|{section_id}|{status}",
+        page=page,
+        convert=enrollment_data,
+    )
+
+
+def enrollment_get(*, actor: Actor, section_id: str, student_id: str) -> EnrollmentData:
+    """One student's row in a section, for the student, the section's instructor or the registrar."""
+    student_id = resolve_user_id(actor, student_id)
+    if student_id != actor.id:
+        section_for_staff(actor=actor, section_id=section_id)
+    try:
+        return enrollment_data(Enrollment.get(section_id, student_id))
+    except Enrollment.DoesNotExist as exc:
+        raise EnrollmentNotFound() from exc
+
+
+def student_enrollment_list(*, actor: Actor, student_id: str, page: PageRequest) -> Page[EnrollmentData]:
+    """The sections a student is enrolled in, by section id: Query on the sparse ``by_student`` index.
+
+    The student themself and the registrar may read it.
+    """
+    student_id = resolve_user_id(actor, student_id)
+    if student_id != actor.id and not actor.is_registrar:
+        raise NotYourself("Only the student and the registrar may see a student's enrollments.")
+    return query_page(
+        query=functools.partial(Enrollment.by_student.query, student_id),
+        key_names=index_key_names(Enrollment, Enrollment.by_student),
+        scope=f"student|{student_id}",
+        page=page,
+        convert=enrollment_data,
+    )

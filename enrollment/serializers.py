@@ -1,0 +1,173 @@
+"""Request and response shapes of the catalog and enrollment endpoints."""
+
+from rest_framework import serializers
+
+from enrollment.data import EnrollmentStatus, EnrollOutcome, SectionStatus
+
+# Ids are built from these parts joined by "-", so no part may contain one.
+DEPARTMENT_PATTERN = r"^[A-Za-z]{2,8}$"
+COURSE_NUMBER_PATTERN = r"^[0-9A-Za-z]{1,6}$"
+COURSE_ID_PATTERN = r"^[A-Za-z]{2,8}-[0-9A-Za-z]{1,6}$"
+TERM_PATTERN = r"^[0-9]{4}(FA|SP|SU|WI|fa|sp|su|wi)$"
+SECTION_NUMBER_PATTERN = r"^[0-9A-Za-z]{1,4}$"
+MAX_CAPACITY = 1000
+MAX_WAITLIST_CAPACITY = 500
+
+
+class CodeField(serializers.RegexField):
+    """An id part: matched against ``regex`` and upper-cased (``cpsc`` is ``CPSC``)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, int) and not isinstance(data, bool):
+            data = str(data)
+        return super().to_internal_value(data).upper()
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know, so a typo is a 400 instead of a silent no-op."""
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields)) if hasattr(self.initial_data, "keys") else []
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown or read-only field."] for name in unknown})
+        return attrs
+
+
+class PartialUpdateSerializer(StrictSerializer):
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if not attrs:
+            raise serializers.ValidationError({"non_field_errors": ["Send at least one field to change."]})
+        return attrs
+
+
+class UserIdField(serializers.CharField):
+    """A user id: a string, though a JSON number is accepted too."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=64, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, int) and not isinstance(data, bool):
+            data = str(data)
+        return super().to_internal_value(data)
+
+
+# --- courses -----------------------------------------------------------------------
+
+
+class CourseCreateInputSerializer(StrictSerializer):
+    department = CodeField(DEPARTMENT_PATTERN, help_text="2 to 8 letters, e.g. CPSC.")
+    number = CodeField(COURSE_NUMBER_PATTERN, help_text="1 to 6 letters or digits, e.g. 449.")
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    credits = serializers.IntegerField(min_value=0, max_value=30)
+
+
+class CourseUpdateInputSerializer(PartialUpdateSerializer):
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    credits = serializers.IntegerField(min_value=0, max_value=30, required=False)
+
+
+class CourseListQuerySerializer(serializers.Serializer):
+    department = CodeField(DEPARTMENT_PATTERN, required=False)
+
+
+class CourseOutputSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text='"{department}-{number}", e.g. CPSC-449.')
+    department = serializers.CharField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    credits = serializers.IntegerField()
+
+
+# --- sections ----------------------------------------------------------------------
+
+
+class SectionCreateInputSerializer(StrictSerializer):
+    course_id = CodeField(COURSE_ID_PATTERN, help_text="e.g. CPSC-449.")
+    term = CodeField(TERM_PATTERN, help_text="Year and FA, SP, SU or WI, e.g. 2026FA.")
+    number = CodeField(SECTION_NUMBER_PATTERN, help_text="1 to 4 letters or digits, e.g. 01.")
+    instructor_id = UserIdField(help_text="The id of a user with the instructor role.")
+    capacity = serializers.IntegerField(min_value=0, max_value=MAX_CAPACITY)
+    waitlist_capacity = serializers.IntegerField(min_value=0, max_value=MAX_WAITLIST_CAPACITY, default=15)
+    meeting = serializers.CharField(
+        max_length=200, required=False, allow_null=True, allow_blank=True, help_text="e.g. MW 10:00-11:15, CS-110."
+    )
+
+
+class SectionUpdateInputSerializer(PartialUpdateSerializer):
+    instructor_id = UserIdField(required=False)
+    capacity = serializers.IntegerField(min_value=0, max_value=MAX_CAPACITY, required=False)
+    waitlist_capacity = serializers.IntegerField(min_value=0, max_value=MAX_WAITLIST_CAPACITY, required=False)
+    auto_enrollment_frozen = serializers.BooleanField(required=False)
+    meeting = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text='"" clears it.')
+
+
+class SectionListQuerySerializer(serializers.Serializer):
+    term = CodeField(TERM_PATTERN, required=False)
+    department = CodeField(DEPARTMENT_PATTERN, required=False)
+    course = CodeField(COURSE_ID_PATTERN, required=False)
+    instructor = UserIdField(required=False, help_text="An instructor's user id, or `me`.")
+    open = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="true: a seat is free; false: full."
+    )
+
+
+class SectionOutputSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text='"{term}-{course_id}-{number}", e.g. 2026FA-CPSC-449-01.')
+    course_id = serializers.CharField()
+    department = serializers.CharField()
+    title = serializers.CharField()
+    term = serializers.CharField()
+    number = serializers.CharField()
+    instructor_id = serializers.CharField()
+    capacity = serializers.IntegerField()
+    enrolled = serializers.IntegerField()
+    seats_left = serializers.IntegerField()
+    waitlist_capacity = serializers.IntegerField()
+    waitlisted = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=[status.value for status in SectionStatus])
+    auto_enrollment_frozen = serializers.BooleanField()
+    meeting = serializers.CharField(allow_null=True)
+
+
+# --- enrollments -------------------------------------------------------------------
+
+
+class EnrollInputSerializer(StrictSerializer):
+    student_id = UserIdField(
+        required=False, help_text="Registrar only: whom to enroll. Students enroll themselves (or send `me`)."
+    )
+
+
+class EnrollOutputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[outcome.value for outcome in EnrollOutcome])
+    section_id = serializers.CharField()
+    student_id = serializers.CharField()
+    enrolled_at = serializers.DateTimeField()
+
+
+class RosterQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[status.value for status in EnrollmentStatus], default=EnrollmentStatus.ENROLLED.value
+    )
+
+
+class RosterItemSerializer(serializers.Serializer):
+    student_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=[status.value for status in EnrollmentStatus])
+    enrolled_at = serializers.DateTimeField()
+    dropped_at = serializers.DateTimeField(allow_null=True)
+    dropped_by = serializers.CharField(allow_null=True)
+    administrative = serializers.BooleanField(help_text="Dropped by the instructor or the registrar.")
+
+
+class StudentEnrollmentItemSerializer(serializers.Serializer):
+    section_id = serializers.CharField()
+    course_id = serializers.CharField()
+    term = serializers.CharField()
+    status = serializers.ChoiceField(choices=[outcome.value for outcome in EnrollOutcome])
+    enrolled_at = serializers.DateTimeField()

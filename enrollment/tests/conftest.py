@@ -1,0 +1,42 @@
+"""Catalog fixtures: courses and sections made through the services, as the registrar would."""
+
+import itertools
+
+import pytest
+
+from enrollment import services
+
+_numbers = itertools.count(100)
+
+
+@pytest.fixture
+def make_course():
+    def make(department: str = "CPSC", number: str | None = None, **fields):
+        fields.setdefault("title", "Back-End Engineering")
+        fields.setdefault("credits", 3)
+        return services.course_create(department=department, number=number or str(next(_numbers)), **fields)
+
+    return make
+
+
+@pytest.fixture
+def course(make_course):
+    return make_course()
+
+
+@pytest.fixture
+def make_section(course, instructor):
+    def make(*, course_id: str | None = None, term: str = "2026FA", number: str | None = None, **fields):
+        fields.setdefault("instructor_id", instructor.id)
+        fields.setdefault("capacity", 30)
+        fields.setdefault("waitlist_capacity", 15)
+        return services.section_create(
+            course_id=course_id or course.id, term=term, number=number or f"{next(_numbers) % 100:02d}", **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def section(make_section):
+    return make_section()

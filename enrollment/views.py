@@ -1,0 +1,315 @@
+"""HTTP endpoints of the catalog and of enrollment. Thin: validate, call one service or
+selector, serialize. Each action's roles are in ``permissions_by_action``, which the
+gateway config is checked against."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from accounts.api import IsAnyRole, IsRegistrar, Role, actor_of, allow_roles
+from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from core.openapi import problem_responses
+from core.pagination import PAGE_PARAMETERS, Page, page_links, page_request, page_serializer
+from enrollment import selectors, services
+from enrollment.data import EnrollmentStatus
+from enrollment.serializers import (
+    CourseCreateInputSerializer,
+    CourseListQuerySerializer,
+    CourseOutputSerializer,
+    CourseUpdateInputSerializer,
+    EnrollInputSerializer,
+    EnrollOutputSerializer,
+    RosterItemSerializer,
+    RosterQuerySerializer,
+    SectionCreateInputSerializer,
+    SectionListQuerySerializer,
+    SectionOutputSerializer,
+    SectionUpdateInputSerializer,
+    StudentEnrollmentItemSerializer,
+)
+
+IsStudentOrRegistrar = allow_roles(Role.STUDENT, Role.REGISTRAR)
+IsInstructorOrRegistrar = allow_roles(Role.INSTRUCTOR, Role.REGISTRAR)
+
+COURSE_ID = OpenApiParameter("course_id", str, OpenApiParameter.PATH, description="e.g. CPSC-449")
+SECTION_ID = OpenApiParameter("section_id", str, OpenApiParameter.PATH, description="e.g. 2026FA-CPSC-449-01")
+STUDENT_ID = OpenApiParameter("student_id", str, OpenApiParameter.PATH, description="A user id, or `me`.")
+
+
+def _validated(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _page_response(request: Request, page: Page, item_serializer) -> Response:
+    return Response({**page_links(request, page), "results": item_serializer(page.items, many=True).data})
+
+
+class ActionPermissionsMixin:
+    """Per-action permission classes, declared in ``permissions_by_action``."""
+
+    permissions_by_action: dict[str, list] = {}
+
+    def get_permissions(self):
+        classes = self.permissions_by_action.get(self.action, [IsRegistrar])
+        return [permission() for permission in classes]
+
+
+class CourseViewSet(ActionPermissionsMixin, viewsets.ViewSet):
+    """The catalog's courses. Everyone signed in reads; the registrar writes."""
+
+    lookup_field = "course_id"
+    lookup_value_regex = r"[^/]+"
+    permissions_by_action = {
+        "list": [IsAnyRole],
+        "retrieve": [IsAnyRole],
+        "create": [IsRegistrar],
+        "partial_update": [IsRegistrar],
+        "destroy": [IsRegistrar],
+    }
+
+    @extend_schema(
+        operation_id="courses_list",
+        tags=["catalog"],
+        summary="List courses, optionally of one department",
+        parameters=[CourseListQuerySerializer, *PAGE_PARAMETERS],
+        responses={200: page_serializer(CourseOutputSerializer), **problem_responses(400, 401, 403, 429, 503)},
+    )
+    def list(self, request: Request) -> Response:
+        filters = _validated(CourseListQuerySerializer, request.query_params)
+        page = selectors.course_list(page=page_request(request), department=filters.get("department"))
+        return _page_response(request, page, CourseOutputSerializer)
+
+    @extend_schema(
+        operation_id="courses_create",
+        tags=["catalog"],
+        summary="Add a course (registrar)",
+        request=CourseCreateInputSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: CourseOutputSerializer, **problem_responses(400, 401, 403, 409, 422, 429, 503)},
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        course = services.course_create(**_validated(CourseCreateInputSerializer, request.data))
+        location = reverse("course-detail", kwargs={"course_id": course.id}, request=request)
+        return Response(
+            CourseOutputSerializer(course).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
+
+    @extend_schema(
+        operation_id="courses_retrieve",
+        tags=["catalog"],
+        summary="One course",
+        parameters=[COURSE_ID],
+        responses={200: CourseOutputSerializer, **problem_responses(401, 403, 404, 429, 503)},
+    )
+    def retrieve(self, request: Request, course_id: str) -> Response:
+        return Response(CourseOutputSerializer(selectors.course_get(course_id=course_id)).data)
+
+    @extend_schema(
+        operation_id="courses_update",
+        tags=["catalog"],
+        summary="Change a course's title, description or credits (registrar)",
+        parameters=[COURSE_ID],
+        request=CourseUpdateInputSerializer,
+        responses={200: CourseOutputSerializer, **problem_responses(400, 401, 403, 404, 429, 503)},
+    )
+    def partial_update(self, request: Request, course_id: str) -> Response:
+        changes = _validated(CourseUpdateInputSerializer, request.data)
+        course = services.course_update(course_id=course_id, **changes)
+        return Response(CourseOutputSerializer(course).data)
+
+    @extend_schema(
+        operation_id="courses_delete",
+        tags=["catalog"],
+        summary="Delete a course without sections (registrar)",
+        parameters=[COURSE_ID],
+        responses={204: None, **problem_responses(401, 403, 404, 409, 429, 503)},
+    )
+    def destroy(self, request: Request, course_id: str) -> Response:
+        services.course_delete(course_id=course_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SectionViewSet(ActionPermissionsMixin, viewsets.ViewSet):
+    """Sections of courses in a term. Everyone signed in reads; the registrar writes."""
+
+    lookup_field = "section_id"
+    lookup_value_regex = r"[^/]+"
+    permissions_by_action = {
+        "list": [IsAnyRole],
+        "retrieve": [IsAnyRole],
+        "create": [IsRegistrar],
+        "partial_update": [IsRegistrar],
+        "destroy": [IsRegistrar],
+    }
+
+    @extend_schema(
+        operation_id="sections_list",
+        tags=["catalog"],
+        summary="List sections, filtered by term, department, course, instructor, free seats",
+        parameters=[SectionListQuerySerializer, *PAGE_PARAMETERS],
+        responses={200: page_serializer(SectionOutputSerializer), **problem_responses(400, 401, 403, 429, 503)},
+    )
+    def list(self, request: Request) -> Response:
+        query = _validated(SectionListQuerySerializer, request.query_params)
+        instructor_id = query.get("instructor")
+        if instructor_id == "me":
+            instructor_id = actor_of(request.user).id
+        filters = selectors.SectionFilters(
+            term=query.get("term"),
+            department=query.get("department"),
+            course_id=query.get("course"),
+            instructor_id=instructor_id,
+            open=query.get("open"),
+        )
+        page = selectors.section_list(page=page_request(request), filters=filters)
+        return _page_response(request, page, SectionOutputSerializer)
+
+    @extend_schema(
+        operation_id="sections_create",
+        tags=["catalog"],
+        summary="Add a section of a course in a term (registrar)",
+        request=SectionCreateInputSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: SectionOutputSerializer, **problem_responses(400, 401, 403, 409, 422, 429, 503)},
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        section = services.section_create(**_validated(SectionCreateInputSerializer, request.data))
+        location = reverse("section-detail", kwargs={"section_id": section.id}, request=request)
+        return Response(
+            SectionOutputSerializer(section).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
+
+    @extend_schema(
+        operation_id="sections_retrieve",
+        tags=["catalog"],
+        summary="One section",
+        parameters=[SECTION_ID],
+        responses={200: SectionOutputSerializer, **problem_responses(401, 403, 404, 429, 503)},
+    )
+    def retrieve(self, request: Request, section_id: str) -> Response:
+        return Response(SectionOutputSerializer(selectors.section_get(section_id=section_id)).data)
+
+    @extend_schema(
+        operation_id="sections_update",
+        tags=["catalog"],
+        summary="Change a section's instructor, capacities, freeze or meeting time (registrar)",
+        parameters=[SECTION_ID],
+        request=SectionUpdateInputSerializer,
+        responses={200: SectionOutputSerializer, **problem_responses(400, 401, 403, 404, 409, 429, 503)},
+    )
+    def partial_update(self, request: Request, section_id: str) -> Response:
+        changes = _validated(SectionUpdateInputSerializer, request.data)
+        return Response(SectionOutputSerializer(services.section_update(section_id=section_id, **changes)).data)
+
+    @extend_schema(
+        operation_id="sections_delete",
+        tags=["catalog"],
+        summary="Delete a section with its enrollments (registrar)",
+        parameters=[SECTION_ID],
+        responses={204: None, **problem_responses(401, 403, 404, 429, 503)},
+    )
+    def destroy(self, request: Request, section_id: str) -> Response:
+        services.section_delete(section_id=section_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SectionEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
+    """A section's enrollments: enroll, the roster, one student's row, drop."""
+
+    permissions_by_action = {
+        "create": [IsStudentOrRegistrar],
+        "list": [IsInstructorOrRegistrar],
+        "retrieve": [IsAnyRole],
+        "destroy": [IsAnyRole],
+    }
+
+    @extend_schema(
+        operation_id="enrollments_create",
+        tags=["enrollment"],
+        summary="Enroll: a student themself, or the registrar any student",
+        parameters=[SECTION_ID, IDEMPOTENCY_KEY_PARAMETER],
+        request=EnrollInputSerializer,
+        responses={201: EnrollOutputSerializer, **problem_responses(400, 401, 403, 404, 409, 422, 429, 503)},
+    )
+    @idempotent
+    def create(self, request: Request, section_id: str) -> Response:
+        student_id = _validated(EnrollInputSerializer, request.data).get("student_id")
+        enrollment = services.enrollment_create(
+            actor=actor_of(request.user), section_id=section_id, student_id=student_id
+        )
+        location = reverse(
+            "section-enrollment-detail",
+            kwargs={"section_id": section_id, "student_id": enrollment.student_id},
+            request=request,
+        )
+        body = EnrollOutputSerializer(enrollment).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+    @extend_schema(
+        operation_id="enrollments_roster",
+        tags=["enrollment"],
+        summary="The roster: enrolled (default) or dropped students (the section's instructor, registrar)",
+        parameters=[SECTION_ID, RosterQuerySerializer, *PAGE_PARAMETERS],
+        responses={200: page_serializer(RosterItemSerializer), **problem_responses(400, 401, 403, 404, 429, 503)},
+    )
+    def list(self, request: Request, section_id: str) -> Response:
+        query = _validated(RosterQuerySerializer, request.query_params)
+        page = selectors.roster_list(
+            actor=actor_of(request.user),
+            section_id=section_id,
+            status=EnrollmentStatus(query["status"]),
+            page=page_request(request),
+        )
+        return _page_response(request, page, RosterItemSerializer)
+
+    @extend_schema(
+        operation_id="enrollments_retrieve",
+        tags=["enrollment"],
+        summary="One student's enrollment (the student, the section's instructor, registrar)",
+        parameters=[SECTION_ID, STUDENT_ID],
+        responses={200: RosterItemSerializer, **problem_responses(401, 403, 404, 429, 503)},
+    )
+    def retrieve(self, request: Request, section_id: str, student_id: str) -> Response:
+        enrollment = selectors.enrollment_get(
+            actor=actor_of(request.user), section_id=section_id, student_id=student_id
+        )
+        return Response(RosterItemSerializer(enrollment).data)
+
+    @extend_schema(
+        operation_id="enrollments_drop",
+        tags=["enrollment"],
+        summary="Drop: the student, or administratively the section's instructor or the registrar",
+        parameters=[SECTION_ID, STUDENT_ID],
+        responses={204: None, **problem_responses(401, 403, 404, 429, 503)},
+    )
+    def destroy(self, request: Request, section_id: str, student_id: str) -> Response:
+        services.enrollment_drop(actor=actor_of(request.user), section_id=section_id, student_id=student_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StudentEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
+    """A student's own schedule."""
+
+    permissions_by_action = {"list": [IsStudentOrRegistrar]}
+
+    @extend_schema(
+        operation_id="student_enrollments_list",
+        tags=["enrollment"],
+        summary="A student's enrollments (the student, registrar)",
+        parameters=[STUDENT_ID, *PAGE_PARAMETERS],
+        responses={
+            200: page_serializer(StudentEnrollmentItemSerializer),
+            **problem_responses(400, 401, 403, 429, 503),
+        },
+    )
+    def list(self, request: Request, student_id: str) -> Response:
+        page = selectors.student_enrollment_list(
+            actor=actor_of(request.user), student_id=student_id, page=page_request(request)
+        )
+        return _page_response(request, page, StudentEnrollmentItemSerializer)
