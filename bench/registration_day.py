@@ -1,12 +1,17 @@
 """Registration-day load against a running service (`make run`, then `make bench`).
 
 Many students arrive in the same minutes: each registers, obtains a token and reads its
-account. Every phase runs its students concurrently over real HTTP and reports
-throughput and latency percentiles; the run ends with the web processes' memory.
+account, browses the open sections, then they all race for the seats of a few sections
+the registrar opened for the run (fewer seats than students), and some drop. Every phase
+runs its students concurrently over real HTTP and reports throughput and latency
+percentiles; the run checks that no section took more students than it has seats, and
+ends with the web processes' memory. The registrar is the demo account of `seed_demo`
+unless --registrar names another.
 Requests are bounded in number and go only to the given base URL (loopback by default).
 
     .venv/bin/python bench/registration_day.py --students 300 --concurrency 32
 """
+
 import argparse
 import os
 import statistics
@@ -32,9 +37,9 @@ class PhaseResult:
     failures: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
-    def record(self, started: float, response: requests.Response | None, expected: int, error: str = "") -> None:
+    def record(self, started: float, response: requests.Response | None, expected: set[int], error: str = "") -> None:
         self.latencies_ms.append((time.perf_counter() - started) * 1000)
-        if response is None or response.status_code != expected:
+        if response is None or response.status_code not in expected:
             reason = error or f"HTTP {response.status_code}"
             self.failures[reason] = self.failures.get(reason, 0) + 1
 
@@ -61,7 +66,10 @@ def run_phase(name: str, items: list, work: Callable, concurrency: int) -> Phase
     return result
 
 
-def call(result: PhaseResult, expected: int, send: Callable[[], requests.Response]) -> requests.Response | None:
+def call(
+    result: PhaseResult, expected: int | set[int], send: Callable[[], requests.Response]
+) -> requests.Response | None:
+    expected = {expected} if isinstance(expected, int) else expected
     started = time.perf_counter()
     try:
         response = send()
@@ -92,6 +100,9 @@ def main() -> int:
     parser.add_argument("--base-url", default=os.environ.get("BENCH_BASE_URL", "http://127.0.0.1:8000"))
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--sections", type=int, default=4, help="sections the students race for")
+    parser.add_argument("--registrar", default="registrar", help="a registrar's username")
+    parser.add_argument("--registrar-password", default="demo-pass-2026")
     args = parser.parse_args()
     if urlparse(args.base_url).hostname not in ("127.0.0.1", "localhost", "::1"):
         parser.error("the benchmark only targets a service on this machine (loopback)")
@@ -127,19 +138,98 @@ def main() -> int:
         headers = {"Authorization": f"Bearer {tokens.get(username, '')}"}
         call(result, 200, lambda: session().get(f"{base}/api/v1/auth/me/", headers=headers, timeout=30))
 
+    def browse(username: str, result: PhaseResult) -> None:
+        headers = {"Authorization": f"Bearer {tokens.get(username, '')}"}
+        url = f"{base}/api/v1/sections/?term=2026FA&open=true&page_size=20"
+        call(result, 200, lambda: session().get(url, headers=headers, timeout=30))
+
+    section_ids = open_race_sections(base, args, run, seats=max(1, args.students // 2))
+    enrolled: list[tuple[str, str]] = []
+
+    def enroll(username: str, result: PhaseResult) -> None:
+        section_id = section_ids[hash(username) % len(section_ids)]
+        headers = {"Authorization": f"Bearer {tokens.get(username, '')}", "Idempotency-Key": uuid.uuid4().hex}
+        url = f"{base}/api/v1/sections/{section_id}/enrollments/"
+        response = call(result, {201, 409}, lambda: session().post(url, json={}, headers=headers, timeout=30))
+        if response is not None and response.status_code == 201:
+            enrolled.append((username, section_id))
+
+    def drop(item: tuple[str, str], result: PhaseResult) -> None:
+        username, section_id = item
+        headers = {"Authorization": f"Bearer {tokens.get(username, '')}"}
+        url = f"{base}/api/v1/sections/{section_id}/enrollments/me/"
+        call(result, 204, lambda: session().delete(url, headers=headers, timeout=30))
+
     print(f"{args.students} students, {args.concurrency} at a time, against {base}")
     results = [
         run_phase("register", students, register, args.concurrency),
         run_phase("token", students, token, args.concurrency),
         run_phase("me", students * 5, me, args.concurrency),
+        run_phase("browse", students * 2, browse, args.concurrency),
+        run_phase("enroll", students, enroll, args.concurrency),
     ]
+    results.append(run_phase("drop", enrolled[: len(enrolled) // 2], drop, args.concurrency))
     for result in results:
         print(result.line())
         for reason, count in sorted(result.failures.items()):
             print(f"{'':10} {count} x {reason}")
+    overfilled = check_seats(base, args, section_ids, expected_enrolled=len(enrolled) - len(enrolled) // 2)
     memory = web_memory_mib()
     print(f"web memory (gunicorn RSS, all processes): {memory:.0f} MiB" if memory else "web memory: not found")
-    return 1 if any(result.failures for result in results) else 0
+    return 1 if overfilled or any(result.failures for result in results) else 0
+
+
+def registrar_session(base: str, args: argparse.Namespace) -> requests.Session:
+    body = {"username": args.registrar, "password": args.registrar_password}
+    response = requests.post(f"{base}/api/v1/auth/token/", json=body, timeout=30)
+    if not response.ok:
+        sys.exit(
+            f"Cannot log in as the registrar {args.registrar!r}: HTTP {response.status_code}. Run seed_demo first."
+        )
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {response.json()['access']}"
+    return session
+
+
+def open_race_sections(base: str, args: argparse.Namespace, run: str, seats: int) -> list[str]:
+    """A course and ``args.sections`` sections sharing ``seats`` seats, for the enroll race."""
+    registrar = registrar_session(base, args)
+    me = registrar.get(f"{base}/api/v1/auth/me/", timeout=30).json()
+    instructor = registrar.post(
+        f"{base}/api/v1/users/",
+        json={"username": f"bench-prof-{run}", "password": PASSWORD, "roles": ["instructor"]},
+        timeout=30,
+    )
+    instructor_id = instructor.json()["id"] if instructor.ok else me["id"]
+    number = run.upper()
+    course = {"department": "BENCH", "number": number, "title": f"Benchmark {run}", "credits": 3}
+    registrar.post(f"{base}/api/v1/courses/", json=course, timeout=30).raise_for_status()
+    section_ids = []
+    for index in range(args.sections):
+        body = {
+            "course_id": f"BENCH-{number}",
+            "term": "2026FA",
+            "number": f"{index + 1:02d}",
+            "instructor_id": instructor_id,
+            "capacity": seats // args.sections + (1 if index < seats % args.sections else 0),
+        }
+        response = registrar.post(f"{base}/api/v1/sections/", json=body, timeout=30)
+        response.raise_for_status()
+        section_ids.append(response.json()["id"])
+    return section_ids
+
+
+def check_seats(base: str, args: argparse.Namespace, section_ids: list[str], expected_enrolled: int) -> bool:
+    """Print each race section's seats; True if any took more students than it has seats."""
+    registrar = registrar_session(base, args)
+    total, overfilled = 0, False
+    for section_id in section_ids:
+        section = registrar.get(f"{base}/api/v1/sections/{section_id}/", timeout=30).json()
+        total += section["enrolled"]
+        overfilled |= section["enrolled"] > section["capacity"]
+    verdict = "OK" if total == expected_enrolled and not overfilled else "MISMATCH"
+    print(f"seats: {total} enrolled across {len(section_ids)} sections, {expected_enrolled} expected: {verdict}")
+    return overfilled or total != expected_enrolled
 
 
 if __name__ == "__main__":
