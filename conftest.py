@@ -1,15 +1,18 @@
 """Fixtures for the whole suite. Tests talk to the real stores that `make test` started:
 DynamoDB Local (tables carry this run's prefix), Redis and RabbitMQ."""
 
+import itertools
 import threading
 
 import pytest
 from django.core.cache import caches
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
+from django.db import connection
 from pynamodb.connection.base import Connection
 from rest_framework.test import APIClient
 
+from accounts.models import User
 from accounts.roles import Role
 from accounts.services import token_pair_issue, user_create
 from core.dynamodb import registered_models, table_ensure
@@ -80,8 +83,28 @@ def _clean_throttle_cache():
     caches["default"].clear()
 
 
+_user_id_blocks = itertools.count(1)
+
+
+def _user_ids_past_earlier_tests() -> None:
+    """Start this test's user ids in a block of its own.
+
+    The users database rolls back after each test, ids included, but DynamoDB keeps the
+    rows a test wrote under those ids: without this, a later test's user 3 would see an
+    earlier user 3's enrollments.
+    """
+    if connection.vendor != "sqlite":
+        return
+    table, start = User._meta.db_table, next(_user_id_blocks) * 1000
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s", [start, table])
+        if cursor.rowcount == 0:
+            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, start])
+
+
 @pytest.fixture
 def make_user(db):
+    _user_ids_past_earlier_tests()
     counter = iter(range(1, 1_000_000))
 
     def make(*roles: Role, username: str | None = None, **fields):

@@ -11,7 +11,7 @@ from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
-from accounts.api import Actor
+from accounts.api import Actor, user_profile_get
 from core.pagination import Page, PageRequest, index_key_names, query_page
 from enrollment.data import CourseData, EnrollmentData, EnrollmentStatus, SectionData
 from enrollment.errors import CourseNotFound, EnrollmentNotFound, NotYourSection, NotYourself, SectionNotFound
@@ -107,7 +107,8 @@ class SectionFilters:
 
     @property
     def scope(self) -> str:
-        return "sections|" + "|".join(str(value or "") for value in vars(self).values())
+        # None (no filter) must differ from False (open=false) and from "".
+        return "sections|" + "|".join("" if value is None else str(value) for value in vars(self).values())
 
 
 def _section_get(section_id: str, *, consistent: bool = False) -> Section:
@@ -225,8 +226,10 @@ def student_enrollment_list(*, actor: Actor, student_id: str, page: PageRequest)
     The student themself and the registrar may read it.
     """
     student_id = resolve_user_id(actor, student_id)
-    if student_id != actor.id and not actor.is_registrar:
-        raise NotYourself("Only the student and the registrar may see a student's enrollments.")
+    if student_id != actor.id:
+        if not actor.is_registrar:
+            raise NotYourself("Only the student and the registrar may see a student's enrollments.")
+        user_profile_get(user_id=student_id)  # UserNotFound (404) for an unknown student
     return query_page(
         query=functools.partial(Enrollment.by_student.query, student_id),
         key_names=index_key_names(Enrollment, Enrollment.by_student),

@@ -10,6 +10,10 @@ COURSE_NUMBER_PATTERN = r"^[0-9A-Za-z]{1,6}$"
 COURSE_ID_PATTERN = r"^[A-Za-z]{2,8}-[0-9A-Za-z]{1,6}$"
 TERM_PATTERN = r"^[0-9]{4}(FA|SP|SU|WI|fa|sp|su|wi)$"
 SECTION_NUMBER_PATTERN = r"^[0-9A-Za-z]{1,4}$"
+# The same shapes in URL paths: an id that cannot exist is a 404 before any store is asked.
+COURSE_ID_PATH = r"[A-Za-z]{2,8}-[0-9A-Za-z]{1,6}"
+SECTION_ID_PATH = r"[0-9]{4}[A-Za-z]{2}-" + COURSE_ID_PATH + r"-[0-9A-Za-z]{1,4}"
+USER_ID_PATH = r"me|[0-9]{1,20}"
 MAX_CAPACITY = 1000
 MAX_WAITLIST_CAPACITY = 500
 

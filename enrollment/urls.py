@@ -1,7 +1,8 @@
-from django.urls import path
+from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
 from enrollment import views
+from enrollment.serializers import SECTION_ID_PATH, USER_ID_PATH
 
 router = SimpleRouter()
 router.register("courses", views.CourseViewSet, basename="course")
@@ -11,13 +12,12 @@ section_enrollments = views.SectionEnrollmentViewSet.as_view({"get": "list", "po
 section_enrollment = views.SectionEnrollmentViewSet.as_view({"get": "retrieve", "delete": "destroy"})
 student_enrollments = views.StudentEnrollmentViewSet.as_view({"get": "list"})
 
+SECTION = rf"(?P<section_id>{SECTION_ID_PATH})"
+STUDENT = rf"(?P<student_id>{USER_ID_PATH})"
+
 urlpatterns = [
     *router.urls,
-    path("sections/<str:section_id>/enrollments/", section_enrollments, name="section-enrollment-list"),
-    path(
-        "sections/<str:section_id>/enrollments/<str:student_id>/",
-        section_enrollment,
-        name="section-enrollment-detail",
-    ),
-    path("students/<str:student_id>/enrollments/", student_enrollments, name="student-enrollment-list"),
+    re_path(rf"^sections/{SECTION}/enrollments/$", section_enrollments, name="section-enrollment-list"),
+    re_path(rf"^sections/{SECTION}/enrollments/{STUDENT}/$", section_enrollment, name="section-enrollment-detail"),
+    re_path(rf"^students/{STUDENT}/enrollments/$", student_enrollments, name="student-enrollment-list"),
 ]

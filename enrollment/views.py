@@ -15,6 +15,8 @@ from core.pagination import PAGE_PARAMETERS, Page, page_links, page_request, pag
 from enrollment import selectors, services
 from enrollment.data import EnrollmentStatus
 from enrollment.serializers import (
+    COURSE_ID_PATH,
+    SECTION_ID_PATH,
     CourseCreateInputSerializer,
     CourseListQuerySerializer,
     CourseOutputSerializer,
@@ -62,7 +64,7 @@ class CourseViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     """The catalog's courses. Everyone signed in reads; the registrar writes."""
 
     lookup_field = "course_id"
-    lookup_value_regex = r"[^/]+"
+    lookup_value_regex = COURSE_ID_PATH
     permissions_by_action = {
         "list": [IsAnyRole],
         "retrieve": [IsAnyRole],
@@ -138,7 +140,7 @@ class SectionViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     """Sections of courses in a term. Everyone signed in reads; the registrar writes."""
 
     lookup_field = "section_id"
-    lookup_value_regex = r"[^/]+"
+    lookup_value_regex = SECTION_ID_PATH
     permissions_by_action = {
         "list": [IsAnyRole],
         "retrieve": [IsAnyRole],

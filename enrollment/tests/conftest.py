@@ -5,13 +5,14 @@ import itertools
 import pytest
 
 from enrollment import services
+from enrollment.tests.http import unique_department
 
 _numbers = itertools.count(100)
 
 
 @pytest.fixture
 def make_course():
-    def make(department: str = "CPSC", number: str | None = None, **fields):
+    def make(department: str = "TEST", number: str | None = None, **fields):
         fields.setdefault("title", "Back-End Engineering")
         fields.setdefault("credits", 3)
         return services.course_create(department=department, number=number or str(next(_numbers)), **fields)
@@ -21,7 +22,8 @@ def make_course():
 
 @pytest.fixture
 def course(make_course):
-    return make_course()
+    """A course in a department of its own, so lists by department hold only this test's."""
+    return make_course(department=unique_department())
 
 
 @pytest.fixture
