@@ -15,9 +15,12 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import token_pair_issue, user_create
-from core.dynamodb import registered_models, table_ensure
+from core import dynamodb
+from core.dynamodb import TableMeta, registered_models, table_ensure
 
 PASSWORD = "correct-horse-battery-9"
+# Nothing listens on port 1 of the loopback address: connections are refused at once.
+DEAD = "127.0.0.1:1"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -75,6 +78,21 @@ def dynamodb_calls(request, monkeypatch):
     if not allow_scan:
         scans = [table for name, table in calls.operations if name == "Scan"]
         assert not scans, f"the test scanned DynamoDB tables: {scans}"
+
+
+@pytest.fixture
+def dynamodb_down(monkeypatch):
+    """DynamoDB refuses connections: for the tables and for transactions."""
+    for meta in [TableMeta, *(model.Meta for model in registered_models())]:
+        monkeypatch.setattr(meta, "host", f"http://{DEAD}")
+        monkeypatch.setattr(meta, "max_retry_attempts", 0)
+    for model in registered_models():
+        monkeypatch.setattr(model, "_connection", None)
+    dynamodb.connection.cache_clear()
+    yield
+    for model in registered_models():
+        model._connection = None
+    dynamodb.connection.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -2,10 +2,7 @@
 
 import pytest
 
-from core.dynamodb import registered_models
-
-# Nothing listens on port 1 of the loopback address: connections are refused at once.
-DEAD = "127.0.0.1:1"
+from conftest import DEAD
 
 
 def test_healthz(api_client):
@@ -20,17 +17,6 @@ def test_readyz_when_every_store_answers(api_client):
 
     assert response.status_code == 200
     assert response.json()["checks"] == {"dynamodb": "ok", "redis": "ok", "rabbitmq": "ok"}
-
-
-@pytest.fixture
-def dynamodb_down(monkeypatch):
-    for model in registered_models():
-        monkeypatch.setattr(model.Meta, "host", f"http://{DEAD}")
-        monkeypatch.setattr(model.Meta, "max_retry_attempts", 0)
-        monkeypatch.setattr(model, "_connection", None)
-    yield
-    for model in registered_models():
-        model._connection = None
 
 
 @pytest.fixture
