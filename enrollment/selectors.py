@@ -111,7 +111,8 @@ class SectionFilters:
         return "sections|" + "|".join("" if value is None else str(value) for value in vars(self).values())
 
 
-def _section_get(section_id: str, *, consistent: bool = False) -> Section:
+def section_record(*, section_id: str, consistent: bool = False) -> Section:
+    """The stored section, for this app's services; ``SectionNotFound`` if it is gone or being deleted."""
     try:
         section = Section.get(section_id, consistent_read=consistent)
     except Section.DoesNotExist as exc:
@@ -123,7 +124,7 @@ def _section_get(section_id: str, *, consistent: bool = False) -> Section:
 
 def section_get(*, section_id: str) -> SectionData:
     """One section; ``SectionNotFound`` if there is none (or it is being deleted)."""
-    return section_data(_section_get(section_id))
+    return section_data(section_record(section_id=section_id))
 
 
 def _section_query(filters: SectionFilters) -> tuple[Any, str, Condition | None, Condition | None]:

@@ -37,7 +37,7 @@ from enrollment.errors import (
     SectionNotFound,
 )
 from enrollment.models import Course, Enrollment, Section
-from enrollment.selectors import course_data, resolve_user_id, section_data
+from enrollment.selectors import course_data, resolve_user_id, section_data, section_record
 
 logger = logging.getLogger(__name__)
 
@@ -294,21 +294,11 @@ def section_update(
     except UpdateError as exc:
         if not _is_condition_failure(exc):
             raise
-        _section_or_404(section_id)  # SectionNotFound when that is why
+        section_record(section_id=section_id, consistent=True)  # SectionNotFound when that is why
         raise CapacityBelowEnrolled() from exc
     if capacity is not None:
         _open_marker_sync(section)
     return section_data(section)
-
-
-def _section_or_404(section_id: str) -> Section:
-    try:
-        section = Section.get(section_id, consistent_read=True)
-    except Section.DoesNotExist as exc:
-        raise SectionNotFound() from exc
-    if section.deleting:
-        raise SectionNotFound()
-    return section
 
 
 def section_delete(*, section_id: str) -> None:
@@ -374,7 +364,7 @@ def enrollment_create(*, actor: Actor, section_id: str, student_id: str | None =
     even when the section is also full), ``SectionNotFound``, ``SectionFull``.
     """
     student_id = _enrolling_student(actor, student_id)
-    seen = _section_or_404(section_id)
+    seen = section_record(section_id=section_id, consistent=True)
     now = _now()
     row = Enrollment(section_id=section_id, student_id=student_id)
 
@@ -418,7 +408,7 @@ def enrollment_create(*, actor: Actor, section_id: str, student_id: str | None =
         raise
     if seen.enrolled + 1 >= seen.capacity:
         # This enroll may have taken the last seat (``seen`` is only a hint).
-        _open_marker_sync(_section_or_404(section_id))
+        _open_marker_sync(section_record(section_id=section_id, consistent=True))
     return EnrollmentData(
         section_id=section_id,
         student_id=student_id,
@@ -441,7 +431,7 @@ def enrollment_drop(*, actor: Actor, section_id: str, student_id: str) -> None:
     counter never goes negative). The row is kept for the dropped roster.
     """
     student_id = resolve_user_id(actor, student_id)
-    section = _section_or_404(section_id)
+    section = section_record(section_id=section_id, consistent=True)
     if student_id != actor.id and not (
         actor.is_registrar or (actor.is_instructor and section.instructor_id == actor.id)
     ):

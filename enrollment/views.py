@@ -35,6 +35,15 @@ from enrollment.serializers import (
 IsStudentOrRegistrar = allow_roles(Role.STUDENT, Role.REGISTRAR)
 IsInstructorOrRegistrar = allow_roles(Role.INSTRUCTOR, Role.REGISTRAR)
 
+# The catalog: everyone signed in reads, the registrar writes.
+CATALOG_PERMISSIONS = {
+    "list": [IsAnyRole],
+    "retrieve": [IsAnyRole],
+    "create": [IsRegistrar],
+    "partial_update": [IsRegistrar],
+    "destroy": [IsRegistrar],
+}
+
 COURSE_ID = OpenApiParameter("course_id", str, OpenApiParameter.PATH, description="e.g. CPSC-449")
 SECTION_ID = OpenApiParameter("section_id", str, OpenApiParameter.PATH, description="e.g. 2026FA-CPSC-449-01")
 STUDENT_ID = OpenApiParameter("student_id", str, OpenApiParameter.PATH, description="A user id, or `me`.")
@@ -65,13 +74,7 @@ class CourseViewSet(ActionPermissionsMixin, viewsets.ViewSet):
 
     lookup_field = "course_id"
     lookup_value_regex = COURSE_ID_PATH
-    permissions_by_action = {
-        "list": [IsAnyRole],
-        "retrieve": [IsAnyRole],
-        "create": [IsRegistrar],
-        "partial_update": [IsRegistrar],
-        "destroy": [IsRegistrar],
-    }
+    permissions_by_action = CATALOG_PERMISSIONS
 
     @extend_schema(
         operation_id="courses_list",
@@ -141,13 +144,7 @@ class SectionViewSet(ActionPermissionsMixin, viewsets.ViewSet):
 
     lookup_field = "section_id"
     lookup_value_regex = SECTION_ID_PATH
-    permissions_by_action = {
-        "list": [IsAnyRole],
-        "retrieve": [IsAnyRole],
-        "create": [IsRegistrar],
-        "partial_update": [IsRegistrar],
-        "destroy": [IsRegistrar],
-    }
+    permissions_by_action = CATALOG_PERMISSIONS
 
     @extend_schema(
         operation_id="sections_list",
