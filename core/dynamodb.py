@@ -94,6 +94,11 @@ def is_unavailable_error(exc: BaseException) -> bool:
     return False
 
 
+def is_condition_failure(exc: PynamoDBException) -> bool:
+    """Whether a write failed because its condition did not hold (not because of an outage)."""
+    return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
 @dataclass(frozen=True)
 class TableStatus:
     name: str

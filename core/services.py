@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
+from core.dynamodb import is_condition_failure
 from core.errors import IdempotencyKeyInUse, IdempotencyKeyReused, InvalidIdempotencyKey
 from core.models import IdempotencyRecord
 
@@ -88,7 +89,7 @@ def idempotency_claim(*, scope: str, key: str, fingerprint: str) -> Claim | Stor
             record.save(condition=free)
             return claim
         except PutError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
+            if not is_condition_failure(exc):
                 raise
         try:
             existing = IdempotencyRecord.get(record_key, consistent_read=True)
@@ -123,7 +124,7 @@ def idempotency_complete(*, claim: Claim, response: StoredResponse) -> None:
         )
     except UpdateError as exc:
         # The lease ran out and a retry took the key over: its response will be stored.
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not is_condition_failure(exc):
             raise
 
 
@@ -132,5 +133,5 @@ def idempotency_release(*, claim: Claim) -> None:
     try:
         IdempotencyRecord(key=claim.key).delete(condition=IdempotencyRecord.owner == claim.owner)
     except DeleteError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not is_condition_failure(exc):
             raise

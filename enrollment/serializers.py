@@ -5,15 +5,21 @@ from rest_framework import serializers
 from enrollment.data import EnrollmentStatus, EnrollOutcome, SectionStatus
 
 # Ids are built from these parts joined by "-", so no part may contain one.
-DEPARTMENT_PATTERN = r"^[A-Za-z]{2,8}$"
-COURSE_NUMBER_PATTERN = r"^[0-9A-Za-z]{1,6}$"
-COURSE_ID_PATTERN = r"^[A-Za-z]{2,8}-[0-9A-Za-z]{1,6}$"
-TERM_PATTERN = r"^[0-9]{4}(FA|SP|SU|WI|fa|sp|su|wi)$"
-SECTION_NUMBER_PATTERN = r"^[0-9A-Za-z]{1,4}$"
-# The same shapes in URL paths: an id that cannot exist is a 404 before any store is asked.
-COURSE_ID_PATH = r"[A-Za-z]{2,8}-[0-9A-Za-z]{1,6}"
-SECTION_ID_PATH = r"[0-9]{4}[A-Za-z]{2}-" + COURSE_ID_PATH + r"-[0-9A-Za-z]{1,4}"
-USER_ID_PATH = r"me|[0-9]{1,20}"
+DEPARTMENT = r"[A-Za-z]{2,8}"
+COURSE_NUMBER = r"[0-9A-Za-z]{1,6}"
+TERM = r"[0-9]{4}(?:FA|SP|SU|WI|fa|sp|su|wi)"
+SECTION_NUMBER = r"[0-9A-Za-z]{1,4}"
+COURSE_ID = f"{DEPARTMENT}-{COURSE_NUMBER}"
+SECTION_ID = f"{TERM}-{COURSE_ID}-{SECTION_NUMBER}"
+# In URL paths (unanchored: the router anchors them): an id that cannot exist is a 404
+# before any store is asked.
+USER_ID = r"me|[0-9]{1,20}"
+
+
+def _whole(pattern: str) -> str:
+    return f"^(?:{pattern})$"
+
+
 MAX_CAPACITY = 1000
 MAX_WAITLIST_CAPACITY = 500
 
@@ -61,8 +67,8 @@ class UserIdField(serializers.CharField):
 
 
 class CourseCreateInputSerializer(StrictSerializer):
-    department = CodeField(DEPARTMENT_PATTERN, help_text="2 to 8 letters, e.g. CPSC.")
-    number = CodeField(COURSE_NUMBER_PATTERN, help_text="1 to 6 letters or digits, e.g. 449.")
+    department = CodeField(_whole(DEPARTMENT), help_text="2 to 8 letters, e.g. CPSC.")
+    number = CodeField(_whole(COURSE_NUMBER), help_text="1 to 6 letters or digits, e.g. 449.")
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     credits = serializers.IntegerField(min_value=0, max_value=30)
@@ -75,7 +81,7 @@ class CourseUpdateInputSerializer(PartialUpdateSerializer):
 
 
 class CourseListQuerySerializer(serializers.Serializer):
-    department = CodeField(DEPARTMENT_PATTERN, required=False)
+    department = CodeField(_whole(DEPARTMENT), required=False)
 
 
 class CourseOutputSerializer(serializers.Serializer):
@@ -91,9 +97,9 @@ class CourseOutputSerializer(serializers.Serializer):
 
 
 class SectionCreateInputSerializer(StrictSerializer):
-    course_id = CodeField(COURSE_ID_PATTERN, help_text="e.g. CPSC-449.")
-    term = CodeField(TERM_PATTERN, help_text="Year and FA, SP, SU or WI, e.g. 2026FA.")
-    number = CodeField(SECTION_NUMBER_PATTERN, help_text="1 to 4 letters or digits, e.g. 01.")
+    course_id = CodeField(_whole(COURSE_ID), help_text="e.g. CPSC-449.")
+    term = CodeField(_whole(TERM), help_text="Year and FA, SP, SU or WI, e.g. 2026FA.")
+    number = CodeField(_whole(SECTION_NUMBER), help_text="1 to 4 letters or digits, e.g. 01.")
     instructor_id = UserIdField(help_text="The id of a user with the instructor role.")
     capacity = serializers.IntegerField(min_value=0, max_value=MAX_CAPACITY)
     waitlist_capacity = serializers.IntegerField(min_value=0, max_value=MAX_WAITLIST_CAPACITY, default=15)
@@ -111,9 +117,9 @@ class SectionUpdateInputSerializer(PartialUpdateSerializer):
 
 
 class SectionListQuerySerializer(serializers.Serializer):
-    term = CodeField(TERM_PATTERN, required=False)
-    department = CodeField(DEPARTMENT_PATTERN, required=False)
-    course = CodeField(COURSE_ID_PATTERN, required=False)
+    term = CodeField(_whole(TERM), required=False)
+    department = CodeField(_whole(DEPARTMENT), required=False)
+    course = CodeField(_whole(COURSE_ID), required=False)
     instructor = UserIdField(required=False, help_text="An instructor's user id, or `me`.")
     open = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="true: a seat is free; false: full."

@@ -12,14 +12,14 @@ import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from accounts.api import Actor, Role, user_profile_get
 from accounts.errors import UserNotFound
-from core.dynamodb import connection
+from core.dynamodb import connection, is_condition_failure
 from core.errors import InvalidField
 from enrollment.data import CourseData, EnrollmentData, EnrollmentStatus, SectionData
 from enrollment.errors import (
@@ -41,8 +41,6 @@ from enrollment.selectors import course_data, resolve_user_id, section_data, sec
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
 _CONDITION_FAILED = "ConditionalCheckFailed"
 _TRANSACTION_CONFLICT = "TransactionConflict"
 _COLLISION_ERRORS = frozenset({"TransactionConflictException", "TransactionInProgressException"})
@@ -53,10 +51,6 @@ _BACKOFF_CAP_SECONDS = 0.3
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _is_condition_failure(exc: PutError | UpdateError | DeleteError) -> bool:
-    return exc.cause_response_code == "ConditionalCheckFailedException"
 
 
 def _reason_codes(exc: TransactWriteError) -> list[str | None]:
@@ -118,7 +112,7 @@ def course_create(*, department: str, number: str, title: str, credits: int, des
     try:
         course.save(condition=Course.course_id.does_not_exist())
     except PutError as exc:
-        if _is_condition_failure(exc):
+        if is_condition_failure(exc):
             raise CourseExists() from exc
         raise
     return course_data(course)
@@ -144,7 +138,7 @@ def course_update(
     try:
         course.update(actions=changes, condition=Course.course_id.exists())
     except UpdateError as exc:
-        if _is_condition_failure(exc):
+        if is_condition_failure(exc):
             raise CourseNotFound() from exc
         raise
     if title is not None:
@@ -152,7 +146,7 @@ def course_update(
             try:
                 section.update(actions=[Section.title.set(title)], condition=Section.section_id.exists())
             except UpdateError as exc:
-                if not _is_condition_failure(exc):  # deleted meanwhile: nothing to copy to
+                if not is_condition_failure(exc):  # deleted meanwhile: nothing to copy to
                     raise
     return course_data(course)
 
@@ -166,7 +160,7 @@ def course_delete(*, course_id: str) -> None:
     try:
         Course(course_id=course_id).delete(condition=Course.course_id.exists() & (Course.section_count == 0))
     except DeleteError as exc:
-        if not _is_condition_failure(exc):
+        if not is_condition_failure(exc):
             raise
         try:
             Course.get(course_id, consistent_read=True)
@@ -256,7 +250,7 @@ def _open_marker_sync(section: Section) -> None:
                 condition=Section.section_id.exists() & (Section.enrolled >= Section.capacity),
             )
     except UpdateError as exc:
-        if not _is_condition_failure(exc):
+        if not is_condition_failure(exc):
             raise
 
 
@@ -292,7 +286,7 @@ def section_update(
     try:
         section.update(actions=changes, condition=condition)
     except UpdateError as exc:
-        if not _is_condition_failure(exc):
+        if not is_condition_failure(exc):
             raise
         section_record(section_id=section_id, consistent=True)  # SectionNotFound when that is why
         raise CapacityBelowEnrolled() from exc
@@ -316,7 +310,7 @@ def section_delete(*, section_id: str) -> None:
             condition=Section.section_id.exists(),
         )
     except UpdateError as exc:
-        if _is_condition_failure(exc):
+        if is_condition_failure(exc):
             raise SectionNotFound() from exc
         raise
     with Enrollment.batch_write() as batch:

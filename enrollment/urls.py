@@ -2,7 +2,7 @@ from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
 from enrollment import views
-from enrollment.serializers import SECTION_ID_PATH, USER_ID_PATH
+from enrollment.serializers import SECTION_ID, USER_ID
 
 router = SimpleRouter()
 router.register("courses", views.CourseViewSet, basename="course")
@@ -12,8 +12,8 @@ section_enrollments = views.SectionEnrollmentViewSet.as_view({"get": "list", "po
 section_enrollment = views.SectionEnrollmentViewSet.as_view({"get": "retrieve", "delete": "destroy"})
 student_enrollments = views.StudentEnrollmentViewSet.as_view({"get": "list"})
 
-SECTION = rf"(?P<section_id>{SECTION_ID_PATH})"
-STUDENT = rf"(?P<student_id>{USER_ID_PATH})"
+SECTION = rf"(?P<section_id>{SECTION_ID})"
+STUDENT = rf"(?P<student_id>{USER_ID})"
 
 urlpatterns = [
     *router.urls,

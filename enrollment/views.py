@@ -15,8 +15,8 @@ from core.pagination import PAGE_PARAMETERS, Page, page_links, page_request, pag
 from enrollment import selectors, services
 from enrollment.data import EnrollmentStatus
 from enrollment.serializers import (
-    COURSE_ID_PATH,
-    SECTION_ID_PATH,
+    COURSE_ID,
+    SECTION_ID,
     CourseCreateInputSerializer,
     CourseListQuerySerializer,
     CourseOutputSerializer,
@@ -44,9 +44,9 @@ CATALOG_PERMISSIONS = {
     "destroy": [IsRegistrar],
 }
 
-COURSE_ID = OpenApiParameter("course_id", str, OpenApiParameter.PATH, description="e.g. CPSC-449")
-SECTION_ID = OpenApiParameter("section_id", str, OpenApiParameter.PATH, description="e.g. 2026FA-CPSC-449-01")
-STUDENT_ID = OpenApiParameter("student_id", str, OpenApiParameter.PATH, description="A user id, or `me`.")
+COURSE_ID_PARAMETER = OpenApiParameter("course_id", str, OpenApiParameter.PATH, description="e.g. CPSC-449")
+SECTION_ID_PARAMETER = OpenApiParameter("section_id", str, OpenApiParameter.PATH, description="e.g. 2026FA-CPSC-449-01")
+STUDENT_ID_PARAMETER = OpenApiParameter("student_id", str, OpenApiParameter.PATH, description="A user id, or `me`.")
 
 
 def _validated(serializer_class, data) -> dict:
@@ -73,7 +73,7 @@ class CourseViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     """The catalog's courses. Everyone signed in reads; the registrar writes."""
 
     lookup_field = "course_id"
-    lookup_value_regex = COURSE_ID_PATH
+    lookup_value_regex = COURSE_ID
     permissions_by_action = CATALOG_PERMISSIONS
 
     @extend_schema(
@@ -108,7 +108,7 @@ class CourseViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         operation_id="courses_retrieve",
         tags=["catalog"],
         summary="One course",
-        parameters=[COURSE_ID],
+        parameters=[COURSE_ID_PARAMETER],
         responses={200: CourseOutputSerializer, **problem_responses(401, 403, 404, 429, 503)},
     )
     def retrieve(self, request: Request, course_id: str) -> Response:
@@ -118,7 +118,7 @@ class CourseViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         operation_id="courses_update",
         tags=["catalog"],
         summary="Change a course's title, description or credits (registrar)",
-        parameters=[COURSE_ID],
+        parameters=[COURSE_ID_PARAMETER],
         request=CourseUpdateInputSerializer,
         responses={200: CourseOutputSerializer, **problem_responses(400, 401, 403, 404, 429, 503)},
     )
@@ -131,7 +131,7 @@ class CourseViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         operation_id="courses_delete",
         tags=["catalog"],
         summary="Delete a course without sections (registrar)",
-        parameters=[COURSE_ID],
+        parameters=[COURSE_ID_PARAMETER],
         responses={204: None, **problem_responses(401, 403, 404, 409, 429, 503)},
     )
     def destroy(self, request: Request, course_id: str) -> Response:
@@ -143,7 +143,7 @@ class SectionViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     """Sections of courses in a term. Everyone signed in reads; the registrar writes."""
 
     lookup_field = "section_id"
-    lookup_value_regex = SECTION_ID_PATH
+    lookup_value_regex = SECTION_ID
     permissions_by_action = CATALOG_PERMISSIONS
 
     @extend_schema(
@@ -156,8 +156,8 @@ class SectionViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         query = _validated(SectionListQuerySerializer, request.query_params)
         instructor_id = query.get("instructor")
-        if instructor_id == "me":
-            instructor_id = actor_of(request.user).id
+        if instructor_id:
+            instructor_id = selectors.resolve_user_id(actor_of(request.user), instructor_id)
         filters = selectors.SectionFilters(
             term=query.get("term"),
             department=query.get("department"),
@@ -188,7 +188,7 @@ class SectionViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         operation_id="sections_retrieve",
         tags=["catalog"],
         summary="One section",
-        parameters=[SECTION_ID],
+        parameters=[SECTION_ID_PARAMETER],
         responses={200: SectionOutputSerializer, **problem_responses(401, 403, 404, 429, 503)},
     )
     def retrieve(self, request: Request, section_id: str) -> Response:
@@ -198,7 +198,7 @@ class SectionViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         operation_id="sections_update",
         tags=["catalog"],
         summary="Change a section's instructor, capacities, freeze or meeting time (registrar)",
-        parameters=[SECTION_ID],
+        parameters=[SECTION_ID_PARAMETER],
         request=SectionUpdateInputSerializer,
         responses={200: SectionOutputSerializer, **problem_responses(400, 401, 403, 404, 409, 429, 503)},
     )
@@ -210,7 +210,7 @@ class SectionViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         operation_id="sections_delete",
         tags=["catalog"],
         summary="Delete a section with its enrollments (registrar)",
-        parameters=[SECTION_ID],
+        parameters=[SECTION_ID_PARAMETER],
         responses={204: None, **problem_responses(401, 403, 404, 429, 503)},
     )
     def destroy(self, request: Request, section_id: str) -> Response:
@@ -232,7 +232,7 @@ class SectionEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         operation_id="enrollments_create",
         tags=["enrollment"],
         summary="Enroll: a student themself, or the registrar any student",
-        parameters=[SECTION_ID, IDEMPOTENCY_KEY_PARAMETER],
+        parameters=[SECTION_ID_PARAMETER, IDEMPOTENCY_KEY_PARAMETER],
         request=EnrollInputSerializer,
         responses={201: EnrollOutputSerializer, **problem_responses(400, 401, 403, 404, 409, 422, 429, 503)},
     )
@@ -254,7 +254,7 @@ class SectionEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         operation_id="enrollments_roster",
         tags=["enrollment"],
         summary="The roster: enrolled (default) or dropped students (the section's instructor, registrar)",
-        parameters=[SECTION_ID, RosterQuerySerializer, *PAGE_PARAMETERS],
+        parameters=[SECTION_ID_PARAMETER, RosterQuerySerializer, *PAGE_PARAMETERS],
         responses={200: page_serializer(RosterItemSerializer), **problem_responses(400, 401, 403, 404, 429, 503)},
     )
     def list(self, request: Request, section_id: str) -> Response:
@@ -271,7 +271,7 @@ class SectionEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         operation_id="enrollments_retrieve",
         tags=["enrollment"],
         summary="One student's enrollment (the student, the section's instructor, registrar)",
-        parameters=[SECTION_ID, STUDENT_ID],
+        parameters=[SECTION_ID_PARAMETER, STUDENT_ID_PARAMETER],
         responses={200: RosterItemSerializer, **problem_responses(401, 403, 404, 429, 503)},
     )
     def retrieve(self, request: Request, section_id: str, student_id: str) -> Response:
@@ -284,7 +284,7 @@ class SectionEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         operation_id="enrollments_drop",
         tags=["enrollment"],
         summary="Drop: the student, or administratively the section's instructor or the registrar",
-        parameters=[SECTION_ID, STUDENT_ID],
+        parameters=[SECTION_ID_PARAMETER, STUDENT_ID_PARAMETER],
         responses={204: None, **problem_responses(401, 403, 404, 429, 503)},
     )
     def destroy(self, request: Request, section_id: str, student_id: str) -> Response:
@@ -301,7 +301,7 @@ class StudentEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         operation_id="student_enrollments_list",
         tags=["enrollment"],
         summary="A student's enrollments (the student, registrar)",
-        parameters=[STUDENT_ID, *PAGE_PARAMETERS],
+        parameters=[STUDENT_ID_PARAMETER, *PAGE_PARAMETERS],
         responses={
             200: page_serializer(StudentEnrollmentItemSerializer),
             **problem_responses(400, 401, 403, 429, 503),
