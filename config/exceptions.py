@@ -9,8 +9,6 @@ import sys
 from http import HTTPStatus
 from typing import Any
 
-import kombu.exceptions
-import redis.exceptions
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -21,9 +19,9 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.dynamodb import is_unavailable_error
 from core.errors import PayloadTooLarge, ServiceError, StoreUnavailable
 from core.openapi import PROBLEM_CONTENT_TYPE
+from core.outages import unavailable_store
 
 logger = logging.getLogger(__name__)
 
@@ -54,24 +52,6 @@ def problem(
         "code": code,
         **extra,
     }
-
-
-def unavailable_store(exc: BaseException) -> str | None:
-    """The name of the backing store that ``exc`` (or what caused it) says is down."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, StoreUnavailable):
-            return current.store
-        if isinstance(current, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError):
-            return "redis"
-        if isinstance(current, kombu.exceptions.OperationalError):
-            return "rabbitmq"
-        if is_unavailable_error(current):
-            return "dynamodb"
-        current = current.__cause__ or current.__context__
-    return None
 
 
 def _as_drf_exception(exc: Exception) -> Exception:

@@ -113,6 +113,41 @@ def query_page(
     return Page(items=[convert(item) for item in items], next_cursor=next_cursor, previous_cursor=previous_cursor)
 
 
+def list_page(*, items: Sequence[T], position: Callable[[T], int], scope: str, page: PageRequest) -> Page[T]:
+    """One page of a list read whole (a waitlist, say), ordered by the increasing ``position``.
+
+    Cursors hold the position of the item a page starts after (or before), so a page
+    is stable while items before or after it come and go.
+    """
+    forward, start = True, None
+    if page.cursor:
+        direction, key = _decode(page.cursor, scope=scope)
+        forward, start = direction == _FORWARD, key.get("p")
+        if not isinstance(start, int):
+            raise InvalidCursor()
+    if forward:
+        chosen = [item for item in items if start is None or position(item) > start][: page.size + 1]
+        more = len(chosen) > page.size
+        chosen = chosen[: page.size]
+    else:
+        chosen = [item for item in items if position(item) < start][-(page.size + 1) :]
+        more = len(chosen) > page.size
+        chosen = chosen[-page.size :]
+    if not chosen:
+        return Page(items=[], next_cursor=None, previous_cursor=None)
+
+    def cursor(direction: str, item: T) -> str:
+        return _encode(scope=scope, direction=direction, key={"p": position(item)})
+
+    has_next = more if forward else True
+    has_previous = (start is not None) if forward else more
+    return Page(
+        items=list(chosen),
+        next_cursor=cursor(_FORWARD, chosen[-1]) if has_next else None,
+        previous_cursor=cursor(_BACKWARD, chosen[0]) if has_previous else None,
+    )
+
+
 def index_key_names(model: type[Model], index: Any = None) -> tuple[str, ...]:
     """The attributes positioning an item in ``model``'s table or in one of its indexes."""
     names = [model._hash_keyname]

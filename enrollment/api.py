@@ -1,13 +1,23 @@
 """What other apps may import from enrollment: plain data, the services and selectors they call."""
 
-from enrollment.data import CourseData, EnrollmentData, EnrollmentStatus, SectionData, SectionStatus
+from enrollment.data import (
+    CourseData,
+    EnrollmentData,
+    EnrollmentStatus,
+    EnrollOutcome,
+    Registration,
+    SectionData,
+    SectionStatus,
+)
 from enrollment.selectors import course_get, section_get, section_list
 from enrollment.services import course_create, enrollment_create, enrollment_drop, section_create
 
 __all__ = [
     "CourseData",
+    "EnrollOutcome",
     "EnrollmentData",
     "EnrollmentStatus",
+    "Registration",
     "SectionData",
     "SectionStatus",
     "course_create",

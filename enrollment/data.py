@@ -20,6 +20,7 @@ class EnrollOutcome(StrEnum):
     """What an enroll request achieved, and what a student's schedule lists."""
 
     ENROLLED = "enrolled"
+    WAITLISTED = "waitlisted"
 
 
 @dataclass(frozen=True)
@@ -73,3 +74,25 @@ class EnrollmentData:
     dropped_at: datetime | None
     dropped_by: str | None
     administrative: bool
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A student's seat in a section, or their place on its waitlist: what enroll
+    answers and what a student's schedule lists."""
+
+    section_id: str
+    student_id: str
+    course_id: str
+    term: str
+    status: EnrollOutcome
+    enrolled_at: datetime | None = None  # when enrolled
+    position: int | None = None  # when waitlisted: 1-based
+    joined_at: datetime | None = None  # when waitlisted
+
+
+def section_id_parts(section_id: str) -> tuple[str, str, str]:
+    """``(term, course_id, number)`` of a section id such as ``2026FA-CPSC-449-01``."""
+    term, _, rest = section_id.partition("-")
+    course_id, _, number = rest.rpartition("-")
+    return term, course_id, number

@@ -58,3 +58,8 @@ class SectionBusy(StoreUnavailable):
 
     def __init__(self) -> None:
         super().__init__("dynamodb", "The section is busy with other requests. Try again in a moment.")
+
+
+class WaitlistCapacityBelowWaitlisted(Conflict):
+    code = "waitlist_capacity_below_waitlisted"
+    message = "The waitlist capacity cannot be set below the number of students waiting."

@@ -5,6 +5,7 @@ Reads that only some callers may make take the ``actor`` and apply the rule here
 REST and any other interface share one copy of it.
 """
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from typing import Any
@@ -12,10 +13,19 @@ from typing import Any
 from pynamodb.expressions.condition import Condition
 
 from accounts.api import Actor, user_profile_get
-from core.pagination import Page, PageRequest, index_key_names, query_page
-from enrollment.data import CourseData, EnrollmentData, EnrollmentStatus, SectionData
+from core.pagination import Page, PageRequest, index_key_names, list_page, query_page
+from enrollment.data import (
+    CourseData,
+    EnrollmentData,
+    EnrollmentStatus,
+    EnrollOutcome,
+    Registration,
+    SectionData,
+    section_id_parts,
+)
 from enrollment.errors import CourseNotFound, EnrollmentNotFound, NotYourSection, NotYourself, SectionNotFound
 from enrollment.models import COURSES_PARTITION, SECTIONS_PARTITION, Course, Enrollment, Section
+from waitlist.api import WaitlistPlace, student_waitlist_places, waitlist_lengths, waitlist_place, waitlist_places
 
 # --- conversions -------------------------------------------------------------------
 
@@ -49,6 +59,17 @@ def section_data(section: Section) -> SectionData:
     )
 
 
+def with_waitlists(sections: list[SectionData]) -> list[SectionData]:
+    """``sections`` with how many students wait for each (from Redis, in one round trip)."""
+    lengths = waitlist_lengths(section_ids=[section.id for section in sections])
+    return [dataclasses.replace(section, waitlisted=lengths[section.id]) for section in sections]
+
+
+def section_data_counted(section: Section) -> SectionData:
+    """A stored section as data, with its waitlist counted."""
+    return with_waitlists([section_data(section)])[0]
+
+
 def enrollment_data(row: Enrollment) -> EnrollmentData:
     return EnrollmentData(
         section_id=row.section_id,
@@ -60,6 +81,32 @@ def enrollment_data(row: Enrollment) -> EnrollmentData:
         dropped_at=row.dropped_at,
         dropped_by=row.dropped_by,
         administrative=bool(row.administrative),
+    )
+
+
+def registration_of(row: Enrollment) -> Registration:
+    """A student's seat, as their schedule lists it."""
+    return Registration(
+        section_id=row.section_id,
+        student_id=row.student_id,
+        course_id=row.course_id,
+        term=row.term,
+        status=EnrollOutcome.ENROLLED,
+        enrolled_at=row.enrolled_at,
+    )
+
+
+def waitlist_registration(place: WaitlistPlace) -> Registration:
+    """A student's place on a waitlist, as their schedule lists it."""
+    term, course_id, _ = section_id_parts(place.section_id)
+    return Registration(
+        section_id=place.section_id,
+        student_id=place.student_id,
+        course_id=course_id,
+        term=term,
+        status=EnrollOutcome.WAITLISTED,
+        position=place.position,
+        joined_at=place.joined_at,
     )
 
 
@@ -123,8 +170,8 @@ def section_record(*, section_id: str, consistent: bool = False) -> Section:
 
 
 def section_get(*, section_id: str) -> SectionData:
-    """One section; ``SectionNotFound`` if there is none (or it is being deleted)."""
-    return section_data(section_record(section_id=section_id))
+    """One section with its waitlist counted; ``SectionNotFound`` if there is none (or it is being deleted)."""
+    return section_data_counted(section_record(section_id=section_id))
 
 
 def _section_query(filters: SectionFilters) -> tuple[Any, str, Condition | None, Condition | None]:
@@ -170,7 +217,7 @@ def _section_query(filters: SectionFilters) -> tuple[Any, str, Condition | None,
 def section_list(*, page: PageRequest, filters: SectionFilters) -> Page[SectionData]:
     """Sections matching ``filters`` in section id order (term, department, course, number)."""
     index, partition, key_condition, filter_condition = _section_query(filters)
-    return query_page(
+    found = query_page(
         query=functools.partial(
             index.query, partition, range_key_condition=key_condition, filter_condition=filter_condition
         ),
@@ -179,11 +226,12 @@ def section_list(*, page: PageRequest, filters: SectionFilters) -> Page[SectionD
         page=page,
         convert=section_data,
     )
+    return dataclasses.replace(found, items=with_waitlists(found.items))
 
 
 def section_for_staff(*, actor: Actor, section_id: str) -> SectionData:
     """A section whose roster ``actor`` may see: they teach it or are the registrar."""
-    section = section_get(section_id=section_id)
+    section = section_data(section_record(section_id=section_id))
     if not (actor.is_registrar or (actor.is_instructor and section.instructor_id == actor.id)):
         raise NotYourSection()
     return section
@@ -221,20 +269,54 @@ def enrollment_get(*, actor: Actor, section_id: str, student_id: str) -> Enrollm
         raise EnrollmentNotFound() from exc
 
 
-def student_enrollment_list(*, actor: Actor, student_id: str, page: PageRequest) -> Page[EnrollmentData]:
-    """The sections a student is enrolled in, by section id: Query on the sparse ``by_student`` index.
+def student_enrollment_list(*, actor: Actor, student_id: str, page: PageRequest) -> Page[Registration]:
+    """A student's seats and waitlist places.
 
-    The student themself and the registrar may read it.
+    The seats are a Query on the sparse ``by_student`` index, by section id; the places
+    (at most a few) come from Redis and lead the first page. The student themself and
+    the registrar may read it.
     """
     student_id = resolve_user_id(actor, student_id)
     if student_id != actor.id:
         if not actor.is_registrar:
             raise NotYourself("Only the student and the registrar may see a student's enrollments.")
         user_profile_get(user_id=student_id)  # UserNotFound (404) for an unknown student
-    return query_page(
+    seats = query_page(
         query=functools.partial(Enrollment.by_student.query, student_id),
         key_names=index_key_names(Enrollment, Enrollment.by_student),
         scope=f"student|{student_id}",
         page=page,
-        convert=enrollment_data,
+        convert=registration_of,
     )
+    first_page = seats.previous_cursor is None and (page.cursor is None or seats.items)
+    if not first_page:
+        return seats
+    places = [waitlist_registration(place) for place in student_waitlist_places(student_id=student_id)]
+    return dataclasses.replace(seats, items=places + seats.items)
+
+
+# --- waitlists ---------------------------------------------------------------------
+
+
+def waitlist_page(*, actor: Actor, section_id: str, page: PageRequest) -> Page[WaitlistPlace]:
+    """A section's waitlist in line order, for its instructor and the registrar."""
+    section_for_staff(actor=actor, section_id=section_id)
+    return list_page(
+        items=waitlist_places(section_id=section_id),
+        position=lambda place: place.sequence,
+        scope=f"waitlist|{section_id}",
+        page=page,
+    )
+
+
+def waitlist_place_get(*, actor: Actor, section_id: str, student_id: str) -> WaitlistPlace:
+    """A student's place on a section's waitlist: for the student, the section's
+    instructor and the registrar. ``NotWaitlisted`` if they are not on it.
+
+    For the student and the registrar this reads Redis alone, so a client polling its
+    position (with ``If-None-Match``) costs DynamoDB nothing.
+    """
+    student_id = resolve_user_id(actor, student_id)
+    if student_id != actor.id and not actor.is_registrar:
+        section_for_staff(actor=actor, section_id=section_id)
+    return waitlist_place(section_id=section_id, student_id=student_id)

@@ -153,11 +153,21 @@ class EnrollInputSerializer(StrictSerializer):
     )
 
 
-class EnrollOutputSerializer(serializers.Serializer):
+class RegistrationSerializer(serializers.Serializer):
+    """A seat (``enrolled``, with ``enrolled_at``) or a waitlist place (``waitlisted``,
+    with ``position`` and ``joined_at``). Members that do not apply are left out."""
+
     status = serializers.ChoiceField(choices=[outcome.value for outcome in EnrollOutcome])
     section_id = serializers.CharField()
     student_id = serializers.CharField()
-    enrolled_at = serializers.DateTimeField()
+    course_id = serializers.CharField()
+    term = serializers.CharField()
+    enrolled_at = serializers.DateTimeField(required=False, help_text="Only when enrolled.")
+    position = serializers.IntegerField(required=False, min_value=1, help_text="Only when waitlisted: 1-based.")
+    joined_at = serializers.DateTimeField(required=False, help_text="Only when waitlisted.")
+
+    def to_representation(self, instance):
+        return {name: value for name, value in super().to_representation(instance).items() if value is not None}
 
 
 class RosterQuerySerializer(serializers.Serializer):
@@ -175,9 +185,20 @@ class RosterItemSerializer(serializers.Serializer):
     administrative = serializers.BooleanField(help_text="Dropped by the instructor or the registrar.")
 
 
-class StudentEnrollmentItemSerializer(serializers.Serializer):
+# --- waitlists ---------------------------------------------------------------------
+
+
+class WaitlistItemSerializer(serializers.Serializer):
+    student_id = serializers.CharField()
+    position = serializers.IntegerField(min_value=1, help_text="1-based.")
+    joined_at = serializers.DateTimeField()
+
+
+class WaitlistPlaceSerializer(WaitlistItemSerializer):
     section_id = serializers.CharField()
-    course_id = serializers.CharField()
-    term = serializers.CharField()
-    status = serializers.ChoiceField(choices=[outcome.value for outcome in EnrollOutcome])
-    enrolled_at = serializers.DateTimeField()
+
+
+class AutoEnrollmentSerializer(StrictSerializer):
+    frozen = serializers.BooleanField(
+        help_text="true: drops free seats but nobody is enrolled from a waitlist; false: unfreezing fills them."
+    )

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -21,7 +22,14 @@ from accounts.api import Actor, Role, user_profile_get
 from accounts.errors import UserNotFound
 from core.dynamodb import connection, is_condition_failure
 from core.errors import InvalidField
-from enrollment.data import CourseData, EnrollmentData, EnrollmentStatus, SectionData
+from core.outages import unavailable_store
+from enrollment.data import (
+    CourseData,
+    EnrollmentStatus,
+    EnrollOutcome,
+    Registration,
+    SectionData,
+)
 from enrollment.errors import (
     AlreadyEnrolled,
     CapacityBelowEnrolled,
@@ -35,9 +43,32 @@ from enrollment.errors import (
     SectionExists,
     SectionFull,
     SectionNotFound,
+    WaitlistCapacityBelowWaitlisted,
 )
 from enrollment.models import Course, Enrollment, Section
-from enrollment.selectors import course_data, resolve_user_id, section_data, section_record
+from enrollment.selectors import (
+    course_data,
+    resolve_user_id,
+    section_data,
+    section_data_counted,
+    section_record,
+    waitlist_registration,
+)
+from waitlist.api import (
+    ParkedStudent,
+    ParkOutcome,
+    auto_enrollment_freeze,
+    auto_enrollment_frozen,
+    waitlist_discard,
+    waitlist_join,
+    waitlist_leave,
+    waitlist_lengths,
+    waitlist_park_head,
+    waitlist_place,
+    waitlist_restore,
+    waitlist_section_ids,
+    waitlist_settle,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -266,7 +297,12 @@ def section_update(
     """Change who teaches a section, its capacities, its freeze flag or its meeting time.
 
     The capacity never goes below the seats taken: the update's condition checks
-    ``enrolled <= capacity`` in DynamoDB (``CapacityBelowEnrolled`` otherwise).
+    ``enrolled <= capacity`` in DynamoDB (``CapacityBelowEnrolled`` otherwise). The
+    waitlist capacity never goes below the students waiting
+    (``WaitlistCapacityBelowWaitlisted``; checked just before the update, so a join in
+    between can still leave the line one over, which ``check_integrity`` reports).
+    Seats freed by a larger capacity, or by lifting the section's freeze, are filled
+    from its waitlist at once.
     """
     changes: list[Any] = [Section.updated_at.set(_now())]
     condition = Section.section_id.exists() & Section.deleting.does_not_exist()
@@ -277,6 +313,9 @@ def section_update(
         changes.append(Section.capacity.set(capacity))
         condition &= Section.enrolled <= capacity
     if waitlist_capacity is not None:
+        if waitlist_lengths(section_ids=[section_id])[section_id] > waitlist_capacity:
+            section_record(section_id=section_id)  # SectionNotFound when that is why
+            raise WaitlistCapacityBelowWaitlisted()
         changes.append(Section.waitlist_capacity.set(waitlist_capacity))
     if auto_enrollment_frozen is not None:
         changes.append(Section.auto_enrollment_frozen.set(auto_enrollment_frozen))
@@ -292,16 +331,18 @@ def section_update(
         raise CapacityBelowEnrolled() from exc
     if capacity is not None:
         _open_marker_sync(section)
-    return section_data(section)
+    if (capacity is not None or auto_enrollment_frozen is False) and _seats_fill_after_write(section_id=section_id):
+        section = section_record(section_id=section_id, consistent=True)
+    return section_data_counted(section)
 
 
 def section_delete(*, section_id: str) -> None:
-    """Delete a section with its enrollments.
+    """Delete a section with its enrollments and its waitlist.
 
-    In three steps, each safe to repeat, so a DELETE retried after a crash finishes the
-    job: mark the section ``deleting`` (enrolls are refused from then on), delete its
-    enrollment rows, then delete the section and uncount it on its course in one
-    transaction.
+    In four steps, each safe to repeat, so a DELETE retried after a crash finishes the
+    job: mark the section ``deleting`` (enrolls and promotions are refused from then
+    on), delete its waitlist and the students' references to it, delete its enrollment
+    rows, then delete the section and uncount it on its course in one transaction.
     """
     section = Section(section_id=section_id)
     try:
@@ -313,6 +354,7 @@ def section_delete(*, section_id: str) -> None:
         if is_condition_failure(exc):
             raise SectionNotFound() from exc
         raise
+    waitlist_discard(section_id=section_id)
     with Enrollment.batch_write() as batch:
         for row in Enrollment.query(section_id, consistent_read=True, attributes_to_get=["section_id", "student_id"]):
             batch.delete(row)
@@ -349,71 +391,112 @@ def _enrolling_student(actor: Actor, student_id: str | None) -> str:
     return actor.id
 
 
-def enrollment_create(*, actor: Actor, section_id: str, student_id: str | None = None) -> EnrollmentData:
-    """Enroll a student in a section.
+def _seat_take(transaction: TransactWrite, *, section: Section, student_id: str, now: datetime) -> None:
+    """Add to ``transaction``: take a seat (``enrolled + 1`` under ``enrolled < capacity``)
+    and write the student's row (only if there is none, or it is ``dropped``)."""
+    transaction.update(
+        Section(section_id=section.section_id),
+        actions=[Section.enrolled.add(1)],
+        condition=(
+            Section.section_id.exists() & Section.deleting.does_not_exist() & (Section.enrolled < Section.capacity)
+        ),
+        return_values="ALL_OLD",
+    )
+    transaction.update(
+        Enrollment(section_id=section.section_id, student_id=student_id),
+        actions=[
+            Enrollment.status.set(EnrollmentStatus.ENROLLED),
+            Enrollment.roster_key.set(f"{EnrollmentStatus.ENROLLED}#{now.isoformat()}#{student_id}"),
+            Enrollment.enrolled_student_id.set(student_id),
+            Enrollment.term.set(section.term),
+            Enrollment.course_id.set(section.course_id),
+            Enrollment.enrolled_at.set(now),
+            Enrollment.dropped_at.remove(),
+            Enrollment.dropped_by.remove(),
+            Enrollment.administrative.remove(),
+        ],
+        condition=Enrollment.section_id.does_not_exist() | (Enrollment.status == EnrollmentStatus.DROPPED),
+    )
 
-    One TransactWrite takes a seat (``enrolled + 1`` under ``enrolled < capacity``) and
-    writes the row (only if there is none, or it is ``dropped``: re-enrolling after a
-    drop works). Its cancellation reasons give the error: ``AlreadyEnrolled`` (first,
-    even when the section is also full), ``SectionNotFound``, ``SectionFull``.
+
+def _seat_refusal(exc: TransactWriteError) -> AlreadyEnrolled | SectionNotFound | SectionFull:
+    """Why ``_seat_take`` was refused, by its cancellation reasons: ``AlreadyEnrolled``
+    first (even when the section is also full), then ``SectionNotFound``, ``SectionFull``."""
+    section_reason, row_reason = exc.cancellation_reasons or [None, None]
+    if row_reason and row_reason.code == _CONDITION_FAILED:
+        return AlreadyEnrolled()
+    if section_reason and section_reason.code == _CONDITION_FAILED:
+        old = section_reason.raw_item
+        if not old or "deleting" in old:
+            return SectionNotFound()
+        _open_marker_sync(Section.from_raw_data(old))
+        return SectionFull()
+    raise exc
+
+
+def _seat_taken(section: Section, student_id: str, now: datetime) -> Registration:
+    if section.enrolled + 1 >= section.capacity:
+        # This may have been the last seat (``section`` was read before): update the open index.
+        _open_marker_sync(section_record(section_id=section.section_id, consistent=True))
+    return Registration(
+        section_id=section.section_id,
+        student_id=student_id,
+        course_id=section.course_id,
+        term=section.term,
+        status=EnrollOutcome.ENROLLED,
+        enrolled_at=now,
+    )
+
+
+def _is_enrolled(*, section_id: str, student_id: str) -> bool:
+    try:
+        row = Enrollment.get(section_id, student_id, consistent_read=True, attributes_to_get=["status"])
+    except Enrollment.DoesNotExist:
+        return False
+    return row.status == EnrollmentStatus.ENROLLED
+
+
+def enrollment_create(*, actor: Actor, section_id: str, student_id: str | None = None) -> Registration:
+    """Enroll a student in a section, or put them on its waitlist.
+
+    A seat is taken only when one is free and nobody waits: no one jumps the line. Then
+    one TransactWrite takes it (see ``_seat_take``): ``AlreadyEnrolled`` if the student
+    has a seat. Otherwise (full, or people waiting, or the last seat went meanwhile) the
+    student joins the waitlist: ``AlreadyEnrolled`` if they have a seat, and the
+    waitlist's own refusals (``WaitlistFull``, ``WaitlistLimitReached``,
+    ``AlreadyWaitlisted``). A seat freed while they joined is filled from the line at
+    once, which may enroll them straight away.
     """
     student_id = _enrolling_student(actor, student_id)
-    seen = section_record(section_id=section_id, consistent=True)
-    now = _now()
-    row = Enrollment(section_id=section_id, student_id=student_id)
+    section = section_record(section_id=section_id, consistent=True)
+    if section.enrolled < section.capacity and not waitlist_lengths(section_ids=[section_id])[section_id]:
+        now = _now()
+        try:
+            _transact(lambda transaction: _seat_take(transaction, section=section, student_id=student_id, now=now))
+        except TransactWriteError as exc:
+            refusal = _seat_refusal(exc)
+            if not isinstance(refusal, SectionFull):
+                raise refusal from exc
+        else:
+            return _seat_taken(section, student_id, now)
+    else:
+        _open_marker_sync(section)  # a marker left on a full section by a crash goes now
+    return _waitlist_join(section=section, student_id=student_id)
 
-    def write(transaction: TransactWrite) -> None:
-        transaction.update(
-            Section(section_id=section_id),
-            actions=[Section.enrolled.add(1)],
-            condition=(
-                Section.section_id.exists() & Section.deleting.does_not_exist() & (Section.enrolled < Section.capacity)
-            ),
-            return_values="ALL_OLD",
-        )
-        transaction.update(
-            row,
-            actions=[
-                Enrollment.status.set(EnrollmentStatus.ENROLLED),
-                Enrollment.roster_key.set(f"{EnrollmentStatus.ENROLLED}#{now.isoformat()}#{student_id}"),
-                Enrollment.enrolled_student_id.set(student_id),
-                Enrollment.term.set(seen.term),
-                Enrollment.course_id.set(seen.course_id),
-                Enrollment.enrolled_at.set(now),
-                Enrollment.dropped_at.remove(),
-                Enrollment.dropped_by.remove(),
-                Enrollment.administrative.remove(),
-            ],
-            condition=Enrollment.section_id.does_not_exist() | (Enrollment.status == EnrollmentStatus.DROPPED),
-        )
 
-    try:
-        _transact(write)
-    except TransactWriteError as exc:
-        section_reason, row_reason = exc.cancellation_reasons or [None, None]
-        if row_reason and row_reason.code == _CONDITION_FAILED:
-            raise AlreadyEnrolled() from exc
-        if section_reason and section_reason.code == _CONDITION_FAILED:
-            old = section_reason.raw_item
-            if not old or "deleting" in old:
-                raise SectionNotFound() from exc
-            _open_marker_sync(Section.from_raw_data(old))
-            raise SectionFull() from exc
-        raise
-    if seen.enrolled + 1 >= seen.capacity:
-        # This enroll may have taken the last seat (``seen`` is only a hint).
-        _open_marker_sync(section_record(section_id=section_id, consistent=True))
-    return EnrollmentData(
-        section_id=section_id,
-        student_id=student_id,
-        status=EnrollmentStatus.ENROLLED,
-        term=seen.term,
-        course_id=seen.course_id,
-        enrolled_at=now,
-        dropped_at=None,
-        dropped_by=None,
-        administrative=False,
-    )
+def _waitlist_join(*, section: Section, student_id: str) -> Registration:
+    if _is_enrolled(section_id=section.section_id, student_id=student_id):
+        raise AlreadyEnrolled()
+    place = waitlist_join(section_id=section.section_id, student_id=student_id, capacity=int(section.waitlist_capacity))
+    # A seat freed after ``section`` was read found the line without this student:
+    # offer it to the line now, or it would stay empty until the next drop.
+    promoted = _seats_fill_after_write(section_id=section.section_id)
+    for registration in promoted:
+        if registration.student_id == student_id:
+            return registration
+    if promoted:
+        place = waitlist_place(section_id=section.section_id, student_id=student_id)
+    return waitlist_registration(place)
 
 
 def enrollment_drop(*, actor: Actor, section_id: str, student_id: str) -> None:
@@ -422,7 +505,9 @@ def enrollment_drop(*, actor: Actor, section_id: str, student_id: str) -> None:
 
     One TransactWrite turns the row ``dropped`` (only if it is ``enrolled``: a second
     drop is ``EnrollmentNotFound``) and frees the seat (only if ``enrolled > 0``, so the
-    counter never goes negative). The row is kept for the dropped roster.
+    counter never goes negative). The row is kept for the dropped roster. The freed seat
+    goes to the head of the waitlist in the same request, unless auto-enrollment is
+    frozen (see ``seats_fill``).
     """
     student_id = resolve_user_id(actor, student_id)
     section = section_record(section_id=section_id, consistent=True)
@@ -458,3 +543,140 @@ def enrollment_drop(*, actor: Actor, section_id: str, student_id: str) -> None:
         if _CONDITION_FAILED in _reason_codes(exc):
             raise EnrollmentNotFound() from exc
         raise
+    _seats_fill_after_write(section_id=section_id)
+
+
+# --- promotion from the waitlist ---------------------------------------------------
+
+# A bound on one fill, against livelock: more rounds than any waitlist has students.
+_FILL_ROUNDS_MAX = 1000
+
+
+def seats_fill(*, section_id: str) -> list[Registration]:
+    """Enroll students from the head of a section's waitlist while it has free seats.
+
+    Nothing moves while auto-enrollment is frozen, for every section or for this one.
+    Each promotion is three steps, and a crash after any of them is recoverable (see
+    "Promotion" in docs/data-model.md):
+
+    1. park the head of the line in the section's "promoting" record (Redis);
+    2. one TransactWrite takes a seat and writes the row (DynamoDB), as enroll does;
+    3. the student leaves the waitlist; or, if there was no seat after all, goes back
+       to the head of the line; a student found enrolled already just leaves it.
+
+    One promotion per section is in flight at a time, so seats go in line order. A
+    caller that finds one in flight leaves the seats to it (it re-reads them after each
+    promotion), unless it has been parked longer than the grace period: then its
+    promoter died, and this one recovers it first (``promotion_recover``).
+
+    Returns the students enrolled.
+    """
+    promoted: list[Registration] = []
+    if auto_enrollment_frozen():
+        return promoted
+    for _ in range(_FILL_ROUNDS_MAX):
+        try:
+            section = section_record(section_id=section_id, consistent=True)
+        except SectionNotFound:
+            break
+        if section.auto_enrollment_frozen or section.enrolled >= section.capacity:
+            break
+        park = waitlist_park_head(section_id=section_id)  # step 1
+        if park.outcome is ParkOutcome.EMPTY:
+            break
+        if park.outcome is ParkOutcome.BUSY:
+            stale = [parked for parked in park.parked if promotion_is_stale(parked)]
+            if not stale:
+                break
+            for parked in stale:
+                promotion_recover(parked=parked)
+            continue
+        registration = _promote(section, park.parked[0])
+        if registration is not None:
+            promoted.append(registration)
+    return promoted
+
+
+def _promote(section: Section, parked: ParkedStudent) -> Registration | None:
+    """Steps 2 and 3 of a promotion: the student parked in step 1 gets the seat, or not."""
+    now = _now()
+    try:
+        _promotion_transact(section=section, student_id=parked.student_id, now=now)  # step 2
+    except TransactWriteError as exc:
+        if isinstance(_seat_refusal(exc), AlreadyEnrolled):
+            waitlist_settle(section_id=section.section_id, student_id=parked.student_id)
+        else:  # no seat after all, or the section is being deleted
+            waitlist_restore(section_id=section.section_id, student_id=parked.student_id)
+        return None
+    except Exception:
+        # The outcome is unknown (DynamoDB down, say): back in line. Had the seat been
+        # taken after all, the next promotion finds them enrolled and they leave the line.
+        waitlist_restore(section_id=section.section_id, student_id=parked.student_id)
+        raise
+    waitlist_settle(section_id=section.section_id, student_id=parked.student_id)  # step 3
+    logger.info("promoted student %s from the waitlist of %s", parked.student_id, section.section_id)
+    return _seat_taken(section, parked.student_id, now)
+
+
+def _promotion_transact(*, section: Section, student_id: str, now: datetime) -> None:
+    _transact(lambda transaction: _seat_take(transaction, section=section, student_id=student_id, now=now))
+
+
+def promotion_is_stale(parked: ParkedStudent) -> bool:
+    """Parked for longer than any promotion takes: its promoter has died."""
+    return parked.parked_at_ms < (time.time() - settings.WAITLIST_PROMOTION_GRACE_SECONDS) * 1000
+
+
+def promotion_recover(*, parked: ParkedStudent) -> str:
+    """Finish a promotion whose promoter died after parking the student.
+
+    If the student's row says enrolled, step 2 happened (or they had a seat already):
+    they leave the waitlist. Otherwise they go back to the head of the line, in their
+    own place. Returns what was done: ``"settled"`` or ``"restored"``.
+    """
+    if _is_enrolled(section_id=parked.section_id, student_id=parked.student_id):
+        waitlist_settle(section_id=parked.section_id, student_id=parked.student_id)
+        return "settled"
+    waitlist_restore(section_id=parked.section_id, student_id=parked.student_id)
+    return "restored"
+
+
+def _seats_fill_after_write(*, section_id: str) -> list[Registration]:
+    """``seats_fill`` after a write that has already succeeded (a drop, a join, a change
+    of capacity): a store outage while filling must not turn that write into an error.
+    The seats are then filled by the section's next promotion or ``check_integrity --repair``.
+    """
+    try:
+        return seats_fill(section_id=section_id)
+    except Exception as exc:
+        store = unavailable_store(exc)
+        if store is None:
+            raise
+        logger.warning("could not fill the free seats of %s from its waitlist (%s unavailable)", section_id, store)
+        return []
+
+
+def auto_enrollment_set(*, frozen: bool) -> bool:
+    """Freeze or unfreeze automatic enrollment for every section.
+
+    Unfreezing fills every free seat from the waitlists, each in line order.
+    """
+    auto_enrollment_freeze(frozen=frozen)
+    if not frozen:
+        section_ids = waitlist_section_ids()
+        lengths = waitlist_lengths(section_ids=section_ids)
+        for section_id in section_ids:
+            if lengths[section_id]:
+                seats_fill(section_id=section_id)
+    return frozen
+
+
+def waitlist_place_delete(*, actor: Actor, section_id: str, student_id: str) -> None:
+    """Take a student off a section's waitlist: the student themself or the registrar.
+
+    ``NotWaitlisted`` if they are not on it.
+    """
+    student_id = resolve_user_id(actor, student_id)
+    if student_id != actor.id and not actor.is_registrar:
+        raise NotYourself("Only the student and the registrar may take a student off a waitlist.")
+    waitlist_leave(section_id=section_id, student_id=student_id)

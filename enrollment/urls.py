@@ -11,6 +11,9 @@ router.register("sections", views.SectionViewSet, basename="section")
 section_enrollments = views.SectionEnrollmentViewSet.as_view({"get": "list", "post": "create"})
 section_enrollment = views.SectionEnrollmentViewSet.as_view({"get": "retrieve", "delete": "destroy"})
 student_enrollments = views.StudentEnrollmentViewSet.as_view({"get": "list"})
+section_waitlist = views.SectionWaitlistViewSet.as_view({"get": "list"})
+section_waitlist_place = views.SectionWaitlistViewSet.as_view({"get": "retrieve", "delete": "destroy"})
+auto_enrollment = views.AutoEnrollmentViewSet.as_view({"get": "retrieve", "put": "update"})
 
 SECTION = rf"(?P<section_id>{SECTION_ID})"
 STUDENT = rf"(?P<student_id>{USER_ID})"
@@ -20,4 +23,7 @@ urlpatterns = [
     re_path(rf"^sections/{SECTION}/enrollments/$", section_enrollments, name="section-enrollment-list"),
     re_path(rf"^sections/{SECTION}/enrollments/{STUDENT}/$", section_enrollment, name="section-enrollment-detail"),
     re_path(rf"^students/{STUDENT}/enrollments/$", student_enrollments, name="student-enrollment-list"),
+    re_path(rf"^sections/{SECTION}/waitlist/$", section_waitlist, name="section-waitlist-list"),
+    re_path(rf"^sections/{SECTION}/waitlist/{STUDENT}/$", section_waitlist_place, name="section-waitlist-detail"),
+    re_path(r"^auto-enrollment/$", auto_enrollment, name="auto-enrollment"),
 ]

@@ -2,7 +2,9 @@
 selector, serialize. Each action's roles are in ``permissions_by_action``, which the
 gateway config is checked against."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,24 +15,27 @@ from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.openapi import problem_responses
 from core.pagination import PAGE_PARAMETERS, Page, page_links, page_request, page_serializer
 from enrollment import selectors, services
-from enrollment.data import EnrollmentStatus
+from enrollment.data import EnrollmentStatus, EnrollOutcome
 from enrollment.serializers import (
     COURSE_ID,
     SECTION_ID,
+    AutoEnrollmentSerializer,
     CourseCreateInputSerializer,
     CourseListQuerySerializer,
     CourseOutputSerializer,
     CourseUpdateInputSerializer,
     EnrollInputSerializer,
-    EnrollOutputSerializer,
+    RegistrationSerializer,
     RosterItemSerializer,
     RosterQuerySerializer,
     SectionCreateInputSerializer,
     SectionListQuerySerializer,
     SectionOutputSerializer,
     SectionUpdateInputSerializer,
-    StudentEnrollmentItemSerializer,
+    WaitlistItemSerializer,
+    WaitlistPlaceSerializer,
 )
+from waitlist.api import auto_enrollment_frozen
 
 IsStudentOrRegistrar = allow_roles(Role.STUDENT, Role.REGISTRAR)
 IsInstructorOrRegistrar = allow_roles(Role.INSTRUCTOR, Role.REGISTRAR)
@@ -231,23 +236,28 @@ class SectionEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     @extend_schema(
         operation_id="enrollments_create",
         tags=["enrollment"],
-        summary="Enroll: a student themself, or the registrar any student",
+        summary="Enroll (a student themself, or the registrar any student); if the section is full, join its waitlist",
+        description=(
+            "201 with `status: enrolled`, or `status: waitlisted` and the `position` when the section is full or "
+            "anyone waits for it (no one jumps the line). `Location` is the seat or the waitlist place."
+        ),
         parameters=[SECTION_ID_PARAMETER, IDEMPOTENCY_KEY_PARAMETER],
         request=EnrollInputSerializer,
-        responses={201: EnrollOutputSerializer, **problem_responses(400, 401, 403, 404, 409, 422, 429, 503)},
+        responses={201: RegistrationSerializer, **problem_responses(400, 401, 403, 404, 409, 422, 429, 503)},
     )
     @idempotent
     def create(self, request: Request, section_id: str) -> Response:
         student_id = _validated(EnrollInputSerializer, request.data).get("student_id")
-        enrollment = services.enrollment_create(
+        registration = services.enrollment_create(
             actor=actor_of(request.user), section_id=section_id, student_id=student_id
         )
-        location = reverse(
-            "section-enrollment-detail",
-            kwargs={"section_id": section_id, "student_id": enrollment.student_id},
-            request=request,
+        detail = (
+            "section-enrollment-detail" if registration.status == EnrollOutcome.ENROLLED else "section-waitlist-detail"
         )
-        body = EnrollOutputSerializer(enrollment).data
+        location = reverse(
+            detail, kwargs={"section_id": section_id, "student_id": registration.student_id}, request=request
+        )
+        body = RegistrationSerializer(registration).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
 
     @extend_schema(
@@ -293,17 +303,18 @@ class SectionEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
 
 
 class StudentEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
-    """A student's own schedule."""
+    """A student's schedule: seats and waitlist places."""
 
     permissions_by_action = {"list": [IsStudentOrRegistrar]}
 
     @extend_schema(
         operation_id="student_enrollments_list",
         tags=["enrollment"],
-        summary="A student's enrollments (the student, registrar)",
+        summary="A student's enrollments and waitlist places (the student, registrar)",
+        description="Waitlist places lead the first page; seats follow, by section id.",
         parameters=[STUDENT_ID_PARAMETER, *PAGE_PARAMETERS],
         responses={
-            200: page_serializer(StudentEnrollmentItemSerializer),
+            200: page_serializer(RegistrationSerializer),
             **problem_responses(400, 401, 403, 429, 503),
         },
     )
@@ -311,4 +322,97 @@ class StudentEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         page = selectors.student_enrollment_list(
             actor=actor_of(request.user), student_id=student_id, page=page_request(request)
         )
-        return _page_response(request, page, StudentEnrollmentItemSerializer)
+        return _page_response(request, page, RegistrationSerializer)
+
+
+class SectionWaitlistViewSet(ActionPermissionsMixin, viewsets.ViewSet):
+    """A section's waitlist: the line, one student's place, leaving it."""
+
+    permissions_by_action = {
+        "list": [IsInstructorOrRegistrar],
+        "retrieve": [IsAnyRole],
+        "destroy": [IsStudentOrRegistrar],
+    }
+
+    @extend_schema(
+        operation_id="waitlist_list",
+        tags=["waitlist"],
+        summary="The waitlist in line order (the section's instructor, registrar)",
+        parameters=[SECTION_ID_PARAMETER, *PAGE_PARAMETERS],
+        responses={200: page_serializer(WaitlistItemSerializer), **problem_responses(400, 401, 403, 404, 429, 503)},
+    )
+    def list(self, request: Request, section_id: str) -> Response:
+        page = selectors.waitlist_page(actor=actor_of(request.user), section_id=section_id, page=page_request(request))
+        return _page_response(request, page, WaitlistItemSerializer)
+
+    @extend_schema(
+        operation_id="waitlist_retrieve",
+        tags=["waitlist"],
+        summary="One student's place on the waitlist (the student, the section's instructor, registrar)",
+        description=(
+            "Answers with `ETag` (changes exactly when this answer does) and `Last-Modified` (the waitlist's last "
+            "change). Send them back as `If-None-Match` or `If-Modified-Since` to get `304 Not Modified` while "
+            "nothing moved; for the student and the registrar that is answered from Redis alone."
+        ),
+        parameters=[
+            SECTION_ID_PARAMETER,
+            STUDENT_ID_PARAMETER,
+            OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER, required=False),
+            OpenApiParameter("If-Modified-Since", str, OpenApiParameter.HEADER, required=False),
+        ],
+        responses={
+            200: WaitlistPlaceSerializer,
+            304: OpenApiResponse(description="Not modified: the place is where the validators say."),
+            **problem_responses(401, 403, 404, 429, 503),
+        },
+    )
+    def retrieve(self, request: Request, section_id: str, student_id: str):
+        place = selectors.waitlist_place_get(actor=actor_of(request.user), section_id=section_id, student_id=student_id)
+        validators = {
+            "ETag": f'"{place.version}"',
+            "Last-Modified": http_date(place.changed),
+            # A client may keep the answer, but must ask (cheaply, with the validators) before using it.
+            "Cache-Control": "private, no-cache",
+        }
+        response = Response(WaitlistPlaceSerializer(place).data, headers=validators)
+        not_modified = get_conditional_response(
+            request._request, etag=validators["ETag"], last_modified=place.changed, response=response
+        )
+        return not_modified if not_modified is not response else response
+
+    @extend_schema(
+        operation_id="waitlist_leave",
+        tags=["waitlist"],
+        summary="Leave the waitlist (the student, registrar)",
+        parameters=[SECTION_ID_PARAMETER, STUDENT_ID_PARAMETER],
+        responses={204: None, **problem_responses(401, 403, 404, 429, 503)},
+    )
+    def destroy(self, request: Request, section_id: str, student_id: str) -> Response:
+        services.waitlist_place_delete(actor=actor_of(request.user), section_id=section_id, student_id=student_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AutoEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
+    """The global switch of automatic enrollment from waitlists."""
+
+    permissions_by_action = {"retrieve": [IsAnyRole], "update": [IsRegistrar]}
+
+    @extend_schema(
+        operation_id="auto_enrollment_retrieve",
+        tags=["waitlist"],
+        summary="Whether automatic enrollment from waitlists is frozen",
+        responses={200: AutoEnrollmentSerializer, **problem_responses(401, 403, 429, 503)},
+    )
+    def retrieve(self, request: Request) -> Response:
+        return Response({"frozen": auto_enrollment_frozen()})
+
+    @extend_schema(
+        operation_id="auto_enrollment_update",
+        tags=["waitlist"],
+        summary="Freeze or unfreeze automatic enrollment (registrar); unfreezing fills every free seat",
+        request=AutoEnrollmentSerializer,
+        responses={200: AutoEnrollmentSerializer, **problem_responses(400, 401, 403, 429, 503)},
+    )
+    def update(self, request: Request) -> Response:
+        frozen = _validated(AutoEnrollmentSerializer, request.data)["frozen"]
+        return Response({"frozen": services.auto_enrollment_set(frozen=frozen)})

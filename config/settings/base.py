@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "enrollment",
+    "waitlist",
 ]
 
 MIDDLEWARE = [

@@ -36,3 +36,11 @@ CACHES = {
 }
 # Log the cache's ignored errors, so an outage is visible even though requests go on.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+# The waitlists' own rules.
+# The most waitlists a student may be on at once.
+WAITLIST_MAX_PER_STUDENT = env.int("WAITLIST_MAX_PER_STUDENT", default=3)
+# A promotion parked longer than this is taken to have crashed, and is settled or put
+# back in line by the next promotion of its section or by `check_integrity --repair`.
+# Far longer than a promotion takes (milliseconds), so a slow one is never mistaken.
+WAITLIST_PROMOTION_GRACE_SECONDS = env.float("WAITLIST_PROMOTION_GRACE_SECONDS", default=30.0)

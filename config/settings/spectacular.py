@@ -20,6 +20,6 @@ SPECTACULAR_SETTINGS = {
         # The values of enrollment.data's SectionStatus, EnrollmentStatus, EnrollOutcome.
         "SectionStatusEnum": ["open", "full", "waitlist_full"],
         "EnrollmentStatusEnum": ["enrolled", "dropped"],
-        "EnrollOutcomeEnum": ["enrolled"],
+        "EnrollOutcomeEnum": ["enrolled", "waitlisted"],
     },
 }

@@ -14,7 +14,6 @@ from enrollment.errors import (
     CapacityBelowEnrolled,
     CourseHasSections,
     EnrollmentNotFound,
-    SectionFull,
     SectionNotFound,
 )
 from enrollment.models import Course, Enrollment, Section
@@ -39,17 +38,15 @@ def test_enroll_and_drop_keep_counter_rows_and_the_open_index_in_step(make_secti
     section = make_section(term="2031FA", capacity=2)
     first, second, third = (make_user(Role.STUDENT) for _ in range(3))
 
-    # When two enroll, it leaves the open index; a third is refused
+    # When two enroll, it leaves the open index; a third waits in line
     services.enrollment_create(actor=actor(first), section_id=section.id)
     services.enrollment_create(actor=actor(second), section_id=section.id)
     assert marker(section.id) is None and section.id not in open_ids("2031FA")
-    with pytest.raises(SectionFull):
-        services.enrollment_create(actor=actor(third), section_id=section.id)
+    assert services.enrollment_create(actor=actor(third), section_id=section.id).status == "waitlisted"
 
-    # When one drops, the section is open again and the third gets the seat
+    # When one drops, the third gets the seat at once, and the section stays out of the open index
     services.enrollment_drop(actor=actor(first), section_id=section.id, student_id=first.id)
-    assert section.id in open_ids("2031FA")
-    services.enrollment_create(actor=actor(third), section_id=section.id)
+    assert marker(section.id) is None and section.id not in open_ids("2031FA")
 
     # Then the counter equals the enrolled rows, and the dropped row is kept
     stored = Section.get(section.id, consistent_read=True)
@@ -68,9 +65,9 @@ def test_a_stale_open_marker_is_filtered_out_and_repaired_by_the_next_refusal(ma
 
     # Then the open list does not show it
     assert section.id not in open_ids("2032FA")
-    # And the next refused enroll removes the marker
-    with pytest.raises(SectionFull):
-        services.enrollment_create(actor=actor(make_user(Role.STUDENT)), section_id=section.id)
+    # And the next enroll that finds no seat (and waits in line) removes the marker
+    waiting = services.enrollment_create(actor=actor(make_user(Role.STUDENT)), section_id=section.id)
+    assert waiting.status == "waitlisted"
     assert marker(section.id) is None
 
 

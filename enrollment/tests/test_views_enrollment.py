@@ -96,7 +96,7 @@ def test_a_student_enrolls_themself(client_for, student, registrar, new_section)
 
     assert response.status_code == 201, response.content
     body = response.json()
-    assert set(body) == {"status", "section_id", "student_id", "enrolled_at"}
+    assert set(body) == {"status", "section_id", "student_id", "course_id", "term", "enrolled_at"}
     assert (body["status"], body["section_id"], body["student_id"]) == ("enrolled", section.id, student.id)
     assert _is_utc_timestamp(body["enrolled_at"])
     assert response["Location"].endswith(_enrollment_url(section.id, student.id))
@@ -234,7 +234,7 @@ def test_the_registrar_enrolling_an_enrolled_student_is_already_enrolled(client_
     assert_problem(response, 409, "already_enrolled")
 
 
-def test_a_full_section_refuses_another_student(client_for, make_user, registrar, new_section, enroll):
+def test_a_full_section_puts_another_student_on_its_waitlist(client_for, make_user, registrar, new_section, enroll):
     section = new_section(capacity=1)
     first, second = make_user(Role.STUDENT), make_user(Role.STUDENT)
     enroll(first, section.id)
@@ -242,20 +242,35 @@ def test_a_full_section_refuses_another_student(client_for, make_user, registrar
 
     response = client.post(_enrollments_url(section.id), {}, format="json")
 
-    assert_problem(response, 409, "section_full")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["status"], body["position"], body["student_id"]) == ("waitlisted", 1, second.id)
+    assert "enrolled_at" not in body and body["joined_at"]
+    assert response["Location"].endswith(f"/api/v1/sections/{section.id}/waitlist/{second.id}/")
     assert _seats(client, section.id) == (1, 0, "full")
     assert_problem(client.get(_enrollment_url(section.id, "me")), 404, "not_found")
     assert _roster_ids(client_for(registrar), section.id) == [first.id]
 
 
-def test_a_section_without_seats_refuses_everyone(client_for, student, new_section):
+def test_a_section_without_seats_puts_everyone_on_its_waitlist(client_for, student, new_section):
     section = new_section(capacity=0)
     client = client_for(student)
 
     response = client.post(_enrollments_url(section.id), {}, format="json")
 
-    assert_problem(response, 409, "section_full")
+    assert response.status_code == 201, response.content
+    assert (response.json()["status"], response.json()["position"]) == ("waitlisted", 1)
     assert _seats(client, section.id) == (0, 0, "full")
+
+
+def test_a_section_without_seats_or_waitlist_refuses_everyone(client_for, student, new_section):
+    section = new_section(capacity=0, waitlist_capacity=0)
+    client = client_for(student)
+
+    response = client.post(_enrollments_url(section.id), {}, format="json")
+
+    assert_problem(response, 409, "waitlist_full")
+    assert _seats(client, section.id) == (0, 0, "waitlist_full")
 
 
 def test_a_student_enrolls_again_after_dropping(client_for, student, registrar, new_section, enroll):
@@ -620,21 +635,20 @@ def test_dropping_needs_a_token(api_client, client_for, registrar, student, new_
     assert _roster_ids(client_for(registrar), section.id) == [student.id]
 
 
-def test_a_drop_frees_the_seat_for_another_student(client_for, make_user, new_section, enroll):
+def test_a_drop_gives_the_seat_to_the_student_waiting(client_for, make_user, registrar, new_section, enroll):
     section = new_section(capacity=1)
     first, second = make_user(Role.STUDENT), make_user(Role.STUDENT)
     enroll(first, section.id)
     client = client_for(second)
-    refused = client.post(_enrollments_url(section.id), {}, format="json")
+    waiting = client.post(_enrollments_url(section.id), {}, format="json")
 
-    client_for(first).delete(_enrollment_url(section.id, "me"))
-    seats_after_drop = _seats(client, section.id)
-    taken = client.post(_enrollments_url(section.id), {}, format="json")
+    dropped = client_for(first).delete(_enrollment_url(section.id, "me"))
 
-    assert_problem(refused, 409, "section_full")
-    assert seats_after_drop == (0, 1, "open")
-    assert taken.status_code == 201, taken.content
+    assert waiting.json()["status"] == "waitlisted"
+    assert dropped.status_code == 204
     assert _seats(client, section.id) == (1, 0, "full")
+    assert _roster_ids(client_for(registrar), section.id) == [second.id]
+    assert_problem(client.get(f"{SECTIONS}{section.id}/waitlist/me/"), 404, "not_found")
 
 
 # --- a student's enrollments ---------------------------------------------------------
@@ -651,6 +665,7 @@ def test_a_student_lists_their_enrollments(client_for, student, new_section, enr
     assert items == [
         {
             "section_id": section.id,
+            "student_id": student.id,
             "course_id": section.course_id,
             "term": section.term,
             "status": "enrolled",
@@ -800,10 +815,11 @@ def test_the_last_seat_goes_to_exactly_one_of_many_concurrent_students(
     for thread in threads:
         thread.join()
 
-    winners = [student_id for student_id, response in responses.items() if response.status_code == 201]
-    losers = [response for response in responses.values() if response.status_code != 201]
+    assert [response.status_code for response in responses.values()] == [201] * 6
+    winners = [student_id for student_id, response in responses.items() if response.json()["status"] == "enrolled"]
+    waiting = [response.json() for response in responses.values() if response.json()["status"] == "waitlisted"]
     assert len(winners) == 1
-    assert [(response.status_code, response.json()["code"]) for response in losers] == [(409, "section_full")] * 5
+    assert sorted(body["position"] for body in waiting) == [1, 2, 3, 4, 5]
     client = client_for(registrar)
     assert _roster_ids(client, section.id) == winners
     assert _seats(client, section.id) == (1, 0, "full")

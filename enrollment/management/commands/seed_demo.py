@@ -5,8 +5,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.api import Actor, Role, UsernameTaken, user_create, user_profile_by_username
-from enrollment.errors import AlreadyEnrolled, CourseExists, SectionExists, SectionFull
+from enrollment.data import EnrollOutcome
+from enrollment.errors import AlreadyEnrolled, CourseExists, SectionExists
 from enrollment.services import course_create, enrollment_create, section_create
+from waitlist.api import AlreadyWaitlisted, WaitlistFull, WaitlistLimitReached
 
 # Public demo credentials: printed on purpose, refused outside development.
 DEMO_PASSWORD = "demo-pass-2026"
@@ -69,9 +71,10 @@ SECTIONS = [
     ("2027SP", "MATH-150B", "01", "prof.noether", 40, "MTWR 09:00-09:50, MH-380"),
 ]
 
-# Who is enrolled where: CPSC-449-01, MATH-270A-01 and PHYS-225-02 end up full.
+# Who is enrolled where, in order: CPSC-449-01, MATH-270A-01 and PHYS-225-02 end up
+# full, and barbara and katherine wait for CPSC-449-01 (positions 1 and 2).
 ENROLLMENTS = [
-    ("2026FA-CPSC-449-01", ["ada", "linus", "margaret"]),
+    ("2026FA-CPSC-449-01", ["ada", "linus", "margaret", "barbara", "katherine"]),
     ("2026FA-MATH-270A-01", ["barbara", "edsger"]),
     ("2026FA-PHYS-225-02", ["dennis", "katherine", "edsger", "linus"]),
     ("2026FA-CPSC-131-01", ["ada", "barbara", "dennis"]),
@@ -153,10 +156,13 @@ class Command(BaseCommand):
         pairs = [(section_id, student) for section_id, students in ENROLLMENTS for student in students]
         for index, (section_id, student) in enumerate(pairs, start=1):
             try:
-                enrollment_create(actor=registrar, section_id=section_id, student_id=user_ids[student])
-                state = "enrolled"
-            except AlreadyEnrolled:
+                registration = enrollment_create(actor=registrar, section_id=section_id, student_id=user_ids[student])
+            except (AlreadyEnrolled, AlreadyWaitlisted):
                 state = "exists"
-            except SectionFull:
-                state = "section full: skipped"
+            except (WaitlistFull, WaitlistLimitReached) as exc:
+                state = f"skipped: {exc.code}"
+            else:
+                state = str(registration.status)
+                if registration.status == EnrollOutcome.WAITLISTED:
+                    state += f" (position {registration.position})"
             self._step(index, len(pairs), f"{student} in {section_id}", state)

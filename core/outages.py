@@ -1,0 +1,25 @@
+"""Which backing store an exception says is down, if any."""
+
+import kombu.exceptions
+import redis.exceptions
+
+from core.dynamodb import is_unavailable_error
+from core.errors import StoreUnavailable
+
+
+def unavailable_store(exc: BaseException) -> str | None:
+    """The name of the backing store that ``exc`` (or what caused it) says is down."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, StoreUnavailable):
+            return current.store
+        if isinstance(current, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError):
+            return "redis"
+        if isinstance(current, kombu.exceptions.OperationalError):
+            return "rabbitmq"
+        if is_unavailable_error(current):
+            return "dynamodb"
+        current = current.__cause__ or current.__context__
+    return None

@@ -1,0 +1,176 @@
+"""Writes of the waitlists in Redis: every rule about a place in line lives here.
+
+Each write that reads before it writes is one Lua script (``waitlist.scripts``). A
+join is two: the student's set of waitlists (their own hash tag) counts the section
+first, then the section's line takes them; what the second refuses, the first gives
+back. In that order a student is never in a line without being counted, so the limit
+of waitlists per student holds even across a crash, which at worst leaves a count
+without a place: the next join to that section, or ``check_integrity --repair``,
+removes it.
+
+Promotion to a seat crosses into DynamoDB and lives in ``enrollment.services``; this
+module gives it the three Redis steps: park the head, settle, restore.
+"""
+
+import time
+from datetime import UTC, datetime
+
+from django.conf import settings
+
+from waitlist import keys
+from waitlist.data import Park, ParkedStudent, ParkOutcome, WaitlistPlace
+from waitlist.errors import AlreadyWaitlisted, NotWaitlisted, WaitlistFull, WaitlistLimitReached
+from waitlist.scripts import run, store
+
+
+def _now_seconds() -> int:
+    return int(time.time())
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def parked_student(section_id: str, student_id: bytes | str, stamp: bytes | str) -> ParkedStudent:
+    """A ``promoting`` hash entry (``"{sequence}:{parked at ms}"``) as a value."""
+    sequence, parked_at_ms = _text(stamp).split(":")
+    return ParkedStudent(
+        section_id=section_id, student_id=_text(student_id), sequence=int(sequence), parked_at_ms=int(parked_at_ms)
+    )
+
+
+def waitlist_join(*, section_id: str, student_id: str, capacity: int) -> WaitlistPlace:
+    """Put a student at the end of a section's waitlist.
+
+    Refused with ``WaitlistLimitReached`` when the student is on the most waitlists
+    allowed (``WAITLIST_MAX_PER_STUDENT``), ``AlreadyWaitlisted`` when they are on this
+    one, and ``WaitlistFull`` when ``capacity`` students wait (being promoted counts).
+    """
+    section = keys.section_keys(section_id)
+    with store().pipeline(transaction=False) as pipe:
+        run(
+            "reserve",
+            keys=[keys.student_key(student_id)],
+            args=[section_id, settings.WAITLIST_MAX_PER_STUDENT],
+            client=pipe,
+        )
+        pipe.sadd(keys.INDEX, section_id)
+        reservation = _text(pipe.execute()[0])
+    if reservation == "limit":
+        raise WaitlistLimitReached()
+    now = datetime.now(UTC)
+    try:
+        outcome = run("join", keys=section.all, args=[student_id, capacity, now.isoformat(), int(now.timestamp())])
+    except Exception:
+        if reservation == "reserved":
+            _uncount(student_id=student_id, section_id=section_id)
+        raise
+    status = _text(outcome[0])
+    if status == "already_waitlisted":
+        raise AlreadyWaitlisted()  # and the count, whether just made or found, is right
+    if status == "waitlist_full":
+        # Counted now, or counted by an earlier join that crashed before taking a place.
+        _uncount(student_id=student_id, section_id=section_id)
+        raise WaitlistFull()
+    _, position, sequence, changed = outcome
+    return WaitlistPlace(
+        section_id=section_id,
+        student_id=student_id,
+        position=int(position),
+        sequence=int(sequence),
+        joined_at=now,
+        changed=int(changed),
+    )
+
+
+def _uncount(*, student_id: str, section_id: str) -> None:
+    """Take a section off a student's set of waitlists (after their place is gone)."""
+    store().srem(keys.student_key(student_id), section_id)
+
+
+def waitlist_leave(*, section_id: str, student_id: str) -> None:
+    """Take a student off a section's waitlist; ``NotWaitlisted`` if they are not on it.
+
+    Everyone behind them moves up one place. A student being promoted right now leaves
+    too, unless their enrollment has already been written.
+    """
+    left = run("leave", keys=keys.section_keys(section_id).all, args=[student_id, _now_seconds()])
+    if not left:
+        raise NotWaitlisted()
+    _uncount(student_id=student_id, section_id=section_id)
+
+
+def waitlist_park_head(*, section_id: str) -> Park:
+    """Step 1 of a promotion: move the head of the line to the section's "promoting" record.
+
+    At most one promotion per section is in flight: if one is, nothing moves and the
+    answer is ``BUSY`` with the students it parked.
+    """
+    section = keys.section_keys(section_id)
+    now_ms = int(time.time() * 1000)
+    reply = run("park_head", keys=[section.queue, section.promoting], args=[now_ms])
+    outcome = ParkOutcome(_text(reply[0]))
+    if outcome is ParkOutcome.PARKED:
+        student_id, sequence = _text(reply[1]), int(float(_text(reply[2])))
+        parked = ParkedStudent(section_id=section_id, student_id=student_id, sequence=sequence, parked_at_ms=now_ms)
+        return Park(outcome=outcome, parked=(parked,))
+    entries = reply[1:]
+    parked = tuple(parked_student(section_id, entries[i], entries[i + 1]) for i in range(0, len(entries), 2))
+    return Park(outcome=outcome, parked=parked)
+
+
+def waitlist_settle(*, section_id: str, student_id: str) -> bool:
+    """Step 3 of a promotion that enrolled the student: they leave the waitlist.
+
+    False if they were not parked any more (settled by someone else, or they left).
+    """
+    section = keys.section_keys(section_id)
+    settled = bool(
+        run("settle", keys=[section.joined, section.promoting, section.meta], args=[student_id, _now_seconds()])
+    )
+    if settled:
+        _uncount(student_id=student_id, section_id=section_id)
+    return settled
+
+
+def waitlist_restore(*, section_id: str, student_id: str) -> bool:
+    """Step 3 of a promotion that found no seat: the student goes back to the head of the line.
+
+    False if they were not parked any more (they left meanwhile).
+    """
+    section = keys.section_keys(section_id)
+    return bool(run("restore", keys=[section.queue, section.promoting], args=[student_id]))
+
+
+def waitlist_discard(*, section_id: str) -> list[str]:
+    """Delete a section's waitlist and every student's reference to it; the students it held."""
+    students = [_text(student) for student in run("discard", keys=keys.section_keys(section_id).all, args=[])]
+    with store().pipeline(transaction=False) as pipe:
+        for student_id in students:
+            pipe.srem(keys.student_key(student_id), section_id)
+        pipe.srem(keys.INDEX, section_id)
+        pipe.execute()
+    return students
+
+
+def waitlist_count_add(*, section_id: str, student_id: str) -> None:
+    """Count a section among a student's waitlists (repairs a place that lost its count)."""
+    store().sadd(keys.student_key(student_id), section_id)
+
+
+def waitlist_count_remove(*, section_id: str, student_id: str) -> None:
+    """Stop counting a section among a student's waitlists (repairs a count without a place)."""
+    store().srem(keys.student_key(student_id), section_id)
+
+
+def waitlist_joined_forget(*, section_id: str, student_id: str) -> None:
+    """Remove a join time left behind without a place (repair)."""
+    store().hdel(keys.section_keys(section_id).joined, student_id)
+
+
+def auto_enrollment_freeze(*, frozen: bool) -> None:
+    """Freeze or unfreeze automatic enrollment from every waitlist (the global switch)."""
+    if frozen:
+        store().set(keys.FROZEN, "1")
+    else:
+        store().delete(keys.FROZEN)
