@@ -680,3 +680,41 @@ def waitlist_place_delete(*, actor: Actor, section_id: str, student_id: str) -> 
     if student_id != actor.id and not actor.is_registrar:
         raise NotYourself("Only the student and the registrar may take a student off a waitlist.")
     waitlist_leave(section_id=section_id, student_id=student_id)
+
+
+# --- repairs (check_integrity --repair) --------------------------------------------
+
+
+def section_counter_repair(*, section_id: str, seen: int, enrolled_rows: int) -> bool:
+    """Set a section's seat counter to its count of enrolled rows, if it still reads
+    ``seen`` (so an enroll or drop meanwhile is never overwritten). True if it was set."""
+    try:
+        Section(section_id=section_id).update(
+            actions=[Section.enrolled.set(enrolled_rows)],
+            condition=Section.section_id.exists() & (Section.enrolled == seen),
+        )
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    _open_marker_sync(section_record(section_id=section_id, consistent=True))
+    return True
+
+
+def open_marker_repair(*, section_id: str) -> None:
+    """Put a section with free seats back in the open-sections index."""
+    _open_marker_sync(section_record(section_id=section_id, consistent=True))
+
+
+def course_section_count_repair(*, course_id: str, seen: int, sections: int) -> bool:
+    """Set a course's count of sections to the sections it has, if it still reads ``seen``."""
+    try:
+        Course(course_id=course_id).update(
+            actions=[Course.section_count.set(sections)],
+            condition=Course.course_id.exists() & (Course.section_count == seen),
+        )
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True

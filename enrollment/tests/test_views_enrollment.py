@@ -1,5 +1,5 @@
 """Enrollment over HTTP: enroll, the roster, one student's row, drop, and a student's
-enrollments, as API.md describes them (no waitlists yet: a full section is a 409).
+enrollments, as API.md describes them. The waitlist rules have their own tests in waitlist/tests.
 
 DynamoDB tables live for the whole run while the Django database is rolled back after
 each test, so every test makes its own sections (in its own department and term); each

@@ -1,0 +1,326 @@
+"""The cross-store integrity check behind ``manage.py check_integrity``.
+
+It reads every section (a Scan, or a Query per term when scoped: this is an operator's
+command, never a request path), its enrollment rows, its waitlist in Redis and every
+student's count of waitlists, and checks them against each other and against the rules:
+
+- each seat counter equals its enrolled rows, and no section holds more than its capacity;
+- a section with a free seat is in the open-sections index;
+- no waitlist holds more than its capacity, nobody waits in more than the allowed number,
+  nobody both has a seat and waits in the same section;
+- no waitlist belongs to a deleted section, no section is stuck half-deleted;
+- no promotion is stuck (parked longer than the grace period), and no free seat is
+  left empty while students wait and auto-enrollment is not frozen;
+- each student's count of waitlists matches the places they hold;
+- each course's count of sections equals its sections (unscoped runs only).
+
+Each finding says what is wrong and, where a safe fix exists, carries it: repairs use
+the services, with conditions, so they never overwrite a concurrent change.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from enrollment import services
+from enrollment.data import EnrollmentStatus
+from enrollment.models import Course, Enrollment, Section
+from waitlist.api import (
+    WaitlistSnapshot,
+    auto_enrollment_frozen,
+    stored_section_ids,
+    stored_student_counts,
+    waitlist_count_add,
+    waitlist_count_remove,
+    waitlist_discard,
+    waitlist_joined_forget,
+    waitlist_leave,
+    waitlist_section_ids,
+    waitlist_snapshot,
+)
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class Finding:
+    check: str
+    subject: str  # a section, student or course id
+    detail: str
+    # The safe fix: returns what it did. None when a person must decide.
+    repair: Callable[[], str] | None = field(default=None, repr=False)
+
+    def __str__(self) -> str:
+        return f"{self.check}: {self.subject}: {self.detail}"
+
+
+def _sections(terms: Sequence[str] | None) -> list[Section]:
+    if terms:
+        found = []
+        for term in terms:
+            found.extend(Section.by_term.query(term))
+        # The index is eventually consistent: read each section itself.
+        return list(Section.batch_get([section.section_id for section in found], consistent_read=True))
+    return list(Section.scan(consistent_read=True))
+
+
+def _enrolled_rows(section_id: str) -> set[str]:
+    return {
+        row.student_id
+        for row in Enrollment.query(section_id, consistent_read=True, attributes_to_get=["student_id", "status"])
+        if row.status == EnrollmentStatus.ENROLLED
+    }
+
+
+def _in_scope(section_id: str, terms: Sequence[str] | None) -> bool:
+    return not terms or any(section_id.startswith(f"{term}-") for term in terms)
+
+
+def _check_section(section: Section, snapshot: WaitlistSnapshot, globally_frozen: bool) -> list[Finding]:
+    section_id = section.section_id
+    findings = []
+    seated = _enrolled_rows(section_id)
+    counter, capacity = int(section.enrolled), int(section.capacity)
+
+    if counter != len(seated):
+        findings.append(
+            Finding(
+                "seat_counter",
+                section_id,
+                f"the counter says {counter} seats are taken, {len(seated)} rows are enrolled",
+                lambda: (
+                    f"counter set to {len(seated)}"
+                    if services.section_counter_repair(section_id=section_id, seen=counter, enrolled_rows=len(seated))
+                    else "left alone: the counter changed meanwhile"
+                ),
+            )
+        )
+    if len(seated) > capacity:
+        findings.append(
+            Finding("over_capacity", section_id, f"{len(seated)} enrolled in {capacity} seats; drop someone to fix")
+        )
+    if counter < capacity and section.open_term is None:
+        findings.append(
+            Finding(
+                "open_index",
+                section_id,
+                "has free seats but is missing from the open-sections index",
+                lambda: (services.open_marker_repair(section_id=section_id), "put back in the open index")[1],
+            )
+        )
+    if len(snapshot) > int(section.waitlist_capacity):
+        findings.append(
+            Finding(
+                "waitlist_over_capacity",
+                section_id,
+                f"{len(snapshot)} wait for {int(section.waitlist_capacity)} places; nobody is removed automatically",
+            )
+        )
+    for student_id in snapshot.waiting:
+        if student_id in seated:
+            findings.append(
+                Finding(
+                    "enrolled_and_waiting",
+                    section_id,
+                    f"student {student_id} has a seat and a place on the waitlist",
+                    _leave(section_id, student_id),
+                )
+            )
+    stale = [parked for parked in snapshot.parked if services.promotion_is_stale(parked)]
+    for parked in stale:
+        findings.append(
+            Finding(
+                "stuck_promotion",
+                section_id,
+                f"student {parked.student_id} has been parked for promotion since {parked.parked_at_ms} (unix ms)",
+                lambda parked=parked: (
+                    f"promotion of student {parked.student_id} " + services.promotion_recover(parked=parked)
+                ),
+            )
+        )
+    frozen = globally_frozen or bool(section.auto_enrollment_frozen)
+    if counter < capacity and len(snapshot) and not frozen and not (snapshot.parked and not stale):
+        findings.append(
+            Finding(
+                "seats_left_empty",
+                section_id,
+                f"{capacity - counter} free seats while {len(snapshot)} students wait",
+                lambda: f"{len(services.seats_fill(section_id=section_id))} students enrolled from the waitlist",
+            )
+        )
+    for student_id in sorted(snapshot.joined - set(snapshot.students)):
+        findings.append(
+            Finding(
+                "stray_join_time",
+                section_id,
+                f"a join time is kept for student {student_id}, who is not on the waitlist",
+                _forget_join(section_id, student_id),
+            )
+        )
+    return findings
+
+
+def _leave(section_id: str, student_id: str) -> Callable[[], str]:
+    def repair() -> str:
+        waitlist_leave(section_id=section_id, student_id=student_id)
+        return f"student {student_id} taken off the waitlist (they keep their seat)"
+
+    return repair
+
+
+def _forget_join(section_id: str, student_id: str) -> Callable[[], str]:
+    def repair() -> str:
+        waitlist_joined_forget(section_id=section_id, student_id=student_id)
+        return "join time removed"
+
+    return repair
+
+
+def _discard(section_id: str) -> Callable[[], str]:
+    def repair() -> str:
+        students = waitlist_discard(section_id=section_id)
+        return f"waitlist deleted ({len(students)} students' references removed)"
+
+    return repair
+
+
+def _finish_delete(section_id: str) -> Callable[[], str]:
+    def repair() -> str:
+        services.section_delete(section_id=section_id)
+        return "delete finished"
+
+    return repair
+
+
+def _count(student_id: str, section_id: str, add: bool) -> Callable[[], str]:
+    def repair() -> str:
+        if add:
+            waitlist_count_add(section_id=section_id, student_id=student_id)
+            return "counted"
+        waitlist_count_remove(section_id=section_id, student_id=student_id)
+        return "count removed"
+
+    return repair
+
+
+def _check_students(
+    places: dict[str, set[str]],
+    counts: Iterable[tuple[str, set[str]]],
+    terms: Sequence[str] | None,
+    orphans: set[str],
+) -> list[Finding]:
+    findings = []
+    limit = settings.WAITLIST_MAX_PER_STUDENT
+    counted_students = set()
+    for student_id, counted in counts:
+        # Counts of an orphan waitlist go with it (see "orphan_waitlist").
+        counted = {section_id for section_id in counted if _in_scope(section_id, terms) and section_id not in orphans}
+        counted_students.add(student_id)
+        held = places.get(student_id, set())
+        for section_id in sorted(counted - held):
+            findings.append(
+                Finding(
+                    "count_without_place",
+                    f"student {student_id}",
+                    f"counted on the waitlist of {section_id} without a place on it",
+                    _count(student_id, section_id, add=False),
+                )
+            )
+        for section_id in sorted(held - counted):
+            findings.append(
+                Finding(
+                    "place_without_count",
+                    f"student {student_id}",
+                    f"waits for {section_id} without it being counted",
+                    _count(student_id, section_id, add=True) if len(held) <= limit else None,
+                )
+            )
+    for student_id in sorted(set(places) - counted_students):
+        for section_id in sorted(places[student_id]):
+            findings.append(
+                Finding(
+                    "place_without_count",
+                    f"student {student_id}",
+                    f"waits for {section_id} without it being counted",
+                    _count(student_id, section_id, add=True) if len(places[student_id]) <= limit else None,
+                )
+            )
+    for student_id, held in sorted(places.items()):
+        if len(held) > limit:
+            findings.append(
+                Finding(
+                    "too_many_waitlists",
+                    f"student {student_id}",
+                    f"waits for {len(held)} sections ({', '.join(sorted(held))}); the limit is {limit}",
+                )
+            )
+    return findings
+
+
+def _check_courses(sections: list[Section]) -> list[Finding]:
+    findings = []
+    per_course = Counter(section.course_id for section in sections)
+    for course in Course.scan(consistent_read=True):
+        seen, actual = int(course.section_count or 0), per_course.get(course.course_id, 0)
+        if seen != actual:
+            findings.append(
+                Finding(
+                    "section_count",
+                    course.course_id,
+                    f"the course counts {seen} sections, it has {actual}",
+                    lambda course_id=course.course_id, seen=seen, actual=actual: (
+                        f"count set to {actual}"
+                        if services.course_section_count_repair(course_id=course_id, seen=seen, sections=actual)
+                        else "left alone: the count changed meanwhile"
+                    ),
+                )
+            )
+    return findings
+
+
+def integrity_check(*, terms: Sequence[str] | None = None, progress: Progress | None = None) -> list[Finding]:
+    """Every finding, over all sections or those of ``terms``."""
+    sections = _sections(terms)
+    globally_frozen = auto_enrollment_frozen()
+    findings: list[Finding] = []
+    places: dict[str, set[str]] = defaultdict(set)
+    live = set()
+    for index, section in enumerate(sorted(sections, key=lambda section: section.section_id), start=1):
+        if progress:
+            progress(index, len(sections), section.section_id)
+        if section.deleting:
+            findings.append(
+                Finding(
+                    "unfinished_delete",
+                    section.section_id,
+                    "a delete of this section stopped halfway",
+                    _finish_delete(section.section_id),
+                )
+            )
+            continue
+        live.add(section.section_id)
+        snapshot = waitlist_snapshot(section_id=section.section_id)
+        for student_id in snapshot.students:
+            places[student_id].add(section.section_id)
+        findings.extend(_check_section(section, snapshot, globally_frozen))
+
+    half_deleted = {section.section_id for section in sections if section.deleting}
+    in_redis = stored_section_ids() | set(waitlist_section_ids())
+    orphans = {section_id for section_id in in_redis - live - half_deleted if _in_scope(section_id, terms)}
+    for section_id in sorted(orphans):
+        snapshot = waitlist_snapshot(section_id=section_id)
+        findings.append(
+            Finding(
+                "orphan_waitlist",
+                section_id,
+                f"a waitlist ({len(snapshot)} students) is kept for a section that does not exist",
+                _discard(section_id),
+            )
+        )
+
+    findings.extend(_check_students(places, stored_student_counts(), terms, orphans | half_deleted))
+    if not terms:
+        findings.extend(_check_courses(sections))
+    return findings

@@ -1,0 +1,103 @@
+"""The repository's redis.conf keeps the waitlists across a restart.
+
+A Redis of its own is started with redis.conf (as ``make run`` starts one), waitlists
+are written through the services, Redis is shut down without an RDB snapshot, so only
+the append-only file can bring them back, and started again from the same directory.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.test import override_settings
+
+from waitlist.api import student_waitlist_places, waitlist_join, waitlist_places
+
+REDIS_CONF = Path(settings.BASE_DIR) / "redis.conf"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start(server: str, port: int, data_dir: Path) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [server, str(REDIS_CONF), "--port", str(port), "--dir", str(data_dir), "--daemonize", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            client.ping()
+            return process
+        except redis.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise AssertionError(f"redis-server did not start on port {port}") from None
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def durable_redis(tmp_path):
+    """(start, url): a Redis configured by redis.conf, restartable on the same data."""
+    server = os.environ.get("REDIS_SERVER_BIN") or shutil.which("redis-server")
+    if not server:
+        pytest.skip("redis-server is not installed here (make test installs it)")
+    port = _free_port()
+    processes = []
+
+    def start() -> None:
+        processes.append(_start(server, port, tmp_path))
+
+    yield start, f"redis://127.0.0.1:{port}/0"
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _waitlist_store(url: str) -> dict:
+    return {**settings.CACHES, "waitlist": {**settings.CACHES["waitlist"], "LOCATION": url}}
+
+
+def test_a_restart_keeps_every_waitlist(durable_redis):
+    start, url = durable_redis
+    start()
+    client = redis.Redis.from_url(url)
+    # The file turns on the append-only file, fsynced every second, and never evicts keys
+    assert client.config_get("appendonly")["appendonly"] == "yes"
+    assert client.config_get("appendfsync")["appendfsync"] == "everysec"
+    assert client.config_get("maxmemory-policy")["maxmemory-policy"] == "noeviction"
+
+    with override_settings(CACHES=_waitlist_store(url)):
+        # Given two waitlists written through the services
+        for student_id in ("11", "12", "13"):
+            waitlist_join(section_id="2026FA-PERS-1-01", student_id=student_id, capacity=15)
+        waitlist_join(section_id="2026FA-PERS-2-01", student_id="12", capacity=15)
+        before = {
+            section_id: waitlist_places(section_id=section_id)
+            for section_id in ("2026FA-PERS-1-01", "2026FA-PERS-2-01")
+        }
+
+        # When Redis stops without writing a snapshot, and starts again on the same directory
+        client.shutdown(nosave=True)
+        start()
+
+        # Then every place, its order, join time and position are back, and so are the counts
+        after = {section_id: waitlist_places(section_id=section_id) for section_id in before}
+        assert after == before
+        assert [place.student_id for place in after["2026FA-PERS-1-01"]] == ["11", "12", "13"]
+        assert [place.section_id for place in student_waitlist_places(student_id="12")] == [
+            "2026FA-PERS-1-01",
+            "2026FA-PERS-2-01",
+        ]
