@@ -53,6 +53,8 @@ class Command(BaseCommand):
             self.stderr.write(f"  [{index}/{total}] sections checked ({section_id})")
 
     def _report(self, findings: list[Finding]) -> None:
+        if not findings:
+            return
         for finding in findings:
             fix = "repairable" if finding.repair else "needs a person"
             self.stdout.write(f"  FINDING  {finding}  [{fix}]")
