@@ -2,10 +2,13 @@
 
 Many students arrive in the same minutes: each registers, obtains a token and reads its
 account, browses the open sections, then they all race for the seats of a few sections
-the registrar opened for the run (fewer seats than students), and some drop. Every phase
-runs its students concurrently over real HTTP and reports throughput and latency
-percentiles; the run checks that no section took more students than it has seats, and
-ends with the web processes' memory. The registrar is the demo account of `seed_demo`
+the registrar opened for the run (fewer seats than students): the late ones join the
+waitlists (or are refused when those are full) and poll their positions with
+If-None-Match, as a client refreshing a page would; then half of the seated drop, and
+each drop enrolls the head of its waitlist. Every phase runs its students concurrently
+over real HTTP and reports throughput and latency percentiles; the run checks that no
+section took more students than it has seats and that no seat is left empty while
+students wait, and ends with the web processes' memory. The registrar is the demo account of `seed_demo`
 unless --registrar names another.
 Requests are bounded in number and go only to the given base URL (loopback by default).
 
@@ -145,6 +148,9 @@ def main() -> int:
 
     section_ids = open_race_sections(base, args, run, seats=max(1, args.students // 2))
     enrolled: list[tuple[str, str]] = []
+    waitlisted: list[tuple[str, str]] = []
+    etags: dict[str, str] = {}
+    not_modified: list[int] = []
 
     def enroll(username: str, result: PhaseResult) -> None:
         section_id = section_ids[hash(username) % len(section_ids)]
@@ -152,7 +158,20 @@ def main() -> int:
         url = f"{base}/api/v1/sections/{section_id}/enrollments/"
         response = call(result, {201, 409}, lambda: session().post(url, json={}, headers=headers, timeout=30))
         if response is not None and response.status_code == 201:
-            enrolled.append((username, section_id))
+            seated = response.json()["status"] == "enrolled"
+            (enrolled if seated else waitlisted).append((username, section_id))
+
+    def poll(item: tuple[str, str], result: PhaseResult) -> None:
+        username, section_id = item
+        headers = {"Authorization": f"Bearer {tokens.get(username, '')}"}
+        if username in etags:
+            headers["If-None-Match"] = etags[username]
+        url = f"{base}/api/v1/sections/{section_id}/waitlist/me/"
+        response = call(result, {200, 304}, lambda: session().get(url, headers=headers, timeout=30))
+        if response is not None and response.status_code == 200:
+            etags[username] = response.headers["ETag"]
+        elif response is not None:
+            not_modified.append(1)
 
     def drop(item: tuple[str, str], result: PhaseResult) -> None:
         username, section_id = item
@@ -168,12 +187,15 @@ def main() -> int:
         run_phase("browse", students * 2, browse, args.concurrency),
         run_phase("enroll", students, enroll, args.concurrency),
     ]
+    results.append(run_phase("poll place", waitlisted * 5, poll, args.concurrency))
     results.append(run_phase("drop", enrolled[: len(enrolled) // 2], drop, args.concurrency))
     for result in results:
         print(result.line())
         for reason, count in sorted(result.failures.items()):
             print(f"{'':10} {count} x {reason}")
-    overfilled = check_seats(base, args, section_ids, expected_enrolled=len(enrolled) - len(enrolled) // 2)
+    print(f"enroll outcomes: {len(enrolled)} enrolled, {len(waitlisted)} waitlisted, the rest refused")
+    print(f"position polls answered 304 Not Modified: {len(not_modified)} of {len(waitlisted) * 5}")
+    overfilled = check_seats(base, args, section_ids)
     memory = web_memory_mib()
     print(f"web memory (gunicorn RSS, all processes): {memory:.0f} MiB" if memory else "web memory: not found")
     return 1 if overfilled or any(result.failures for result in results) else 0
@@ -219,17 +241,22 @@ def open_race_sections(base: str, args: argparse.Namespace, run: str, seats: int
     return section_ids
 
 
-def check_seats(base: str, args: argparse.Namespace, section_ids: list[str], expected_enrolled: int) -> bool:
-    """Print each race section's seats; True if any took more students than it has seats."""
+def check_seats(base: str, args: argparse.Namespace, section_ids: list[str]) -> bool:
+    """Print each race section's seats and waitlist; True if any took more students than
+    it has seats, or left a seat empty while students wait."""
     registrar = registrar_session(base, args)
-    total, overfilled = 0, False
+    wrong = False
     for section_id in section_ids:
         section = registrar.get(f"{base}/api/v1/sections/{section_id}/", timeout=30).json()
-        total += section["enrolled"]
-        overfilled |= section["enrolled"] > section["capacity"]
-    verdict = "OK" if total == expected_enrolled and not overfilled else "MISMATCH"
-    print(f"seats: {total} enrolled across {len(section_ids)} sections, {expected_enrolled} expected: {verdict}")
-    return overfilled or total != expected_enrolled
+        over = section["enrolled"] > section["capacity"]
+        idle = section["enrolled"] < section["capacity"] and section["waitlisted"] > 0
+        wrong |= over or idle
+        verdict = "OVER CAPACITY" if over else "SEAT EMPTY WHILE STUDENTS WAIT" if idle else "OK"
+        print(
+            f"{section_id}: {section['enrolled']}/{section['capacity']} seats, "
+            f"{section['waitlisted']}/{section['waitlist_capacity']} waiting: {verdict}"
+        )
+    return wrong
 
 
 if __name__ == "__main__":

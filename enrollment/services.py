@@ -48,6 +48,7 @@ from enrollment.errors import (
 from enrollment.models import Course, Enrollment, Section
 from enrollment.selectors import (
     course_data,
+    registration_of,
     resolve_user_id,
     section_data,
     section_data_counted,
@@ -55,6 +56,7 @@ from enrollment.selectors import (
     waitlist_registration,
 )
 from waitlist.api import (
+    NotWaitlisted,
     ParkedStudent,
     ParkOutcome,
     auto_enrollment_freeze,
@@ -448,12 +450,16 @@ def _seat_taken(section: Section, student_id: str, now: datetime) -> Registratio
     )
 
 
-def _is_enrolled(*, section_id: str, student_id: str) -> bool:
+def _enrollment_row(*, section_id: str, student_id: str) -> Enrollment | None:
     try:
-        row = Enrollment.get(section_id, student_id, consistent_read=True, attributes_to_get=["status"])
+        return Enrollment.get(section_id, student_id, consistent_read=True)
     except Enrollment.DoesNotExist:
-        return False
-    return row.status == EnrollmentStatus.ENROLLED
+        return None
+
+
+def _is_enrolled(*, section_id: str, student_id: str) -> bool:
+    row = _enrollment_row(section_id=section_id, student_id=student_id)
+    return row is not None and row.status == EnrollmentStatus.ENROLLED
 
 
 def enrollment_create(*, actor: Actor, section_id: str, student_id: str | None = None) -> Registration:
@@ -495,7 +501,13 @@ def _waitlist_join(*, section: Section, student_id: str) -> Registration:
         if registration.student_id == student_id:
             return registration
     if promoted:
-        place = waitlist_place(section_id=section.section_id, student_id=student_id)
+        try:
+            place = waitlist_place(section_id=section.section_id, student_id=student_id)
+        except NotWaitlisted:
+            # Another request's promotion enrolled them meanwhile.
+            row = _enrollment_row(section_id=section.section_id, student_id=student_id)
+            if row is not None and row.status == EnrollmentStatus.ENROLLED:
+                return registration_of(row)
     return waitlist_registration(place)
 
 

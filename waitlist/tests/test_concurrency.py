@@ -1,0 +1,154 @@
+"""Waitlists under a crowd, through a real HTTP server: places are decided by Redis
+scripts and seats by DynamoDB transactions, so however the requests interleave, a
+waitlist never holds more than its capacity, a student never holds more than three
+places, and freed seats go to the head of the line in order.
+
+Each request runs on its own thread of the server; the client threads are released
+together by a barrier.
+"""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from accounts.roles import Role
+from accounts.services import token_pair_issue
+from conftest import PASSWORD
+from enrollment.tests.http import SECTIONS, unique_department, unique_term
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def new_section(make_course, make_section):
+    """A section of a course of its own, taught by the ``instructor`` fixture unless told."""
+
+    def make(**fields):
+        course = make_course(department=unique_department(), number="1")
+        return make_section(course_id=course.id, term=unique_term(), number="01", **fields)
+
+    return make
+
+
+@pytest.fixture
+def as_user(http_server):
+    """Send a request to the live server with a user's access token: ``as_user(user)(method, path, json=...)``."""
+
+    def bind(user):
+        token = token_pair_issue(username=user.username, password=PASSWORD).access
+
+        def send(method: str, path: str, **kwargs) -> requests.Response:
+            headers = {"Authorization": f"Bearer {token}"}
+            return requests.request(method, f"{http_server.url}{path}", headers=headers, timeout=60, **kwargs)
+
+        return send
+
+    return bind
+
+
+def _at_once(items, send):
+    """Call ``send`` on every item from its own thread, released together by a barrier."""
+    barrier = threading.Barrier(len(items))
+
+    def go(item):
+        barrier.wait()
+        return send(item)
+
+    with ThreadPoolExecutor(max_workers=len(items)) as pool:
+        return list(pool.map(go, items))
+
+
+def _enrollments(section_id: str) -> str:
+    return f"{SECTIONS}{section_id}/enrollments/"
+
+
+def _waitlist(section_id: str) -> str:
+    return f"{SECTIONS}{section_id}/waitlist/"
+
+
+def _join(send, section_id: str) -> dict:
+    response = send("POST", _enrollments(section_id), json={})
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def _line(send, section_id: str) -> list[tuple[str, int]]:
+    response = send("GET", _waitlist(section_id), params={"page_size": 100})
+    assert response.status_code == 200, response.content
+    return [(item["student_id"], item["position"]) for item in response.json()["results"]]
+
+
+def test_forty_students_race_for_fifteen_waitlist_places(as_user, make_user, instructor, new_section):
+    # Given a full one-seat section with a 15-place waitlist, and 40 students with tokens
+    section = new_section(capacity=1, waitlist_capacity=15)
+    assert _join(as_user(make_user(Role.STUDENT)), section.id)["status"] == "enrolled"
+    senders = [as_user(make_user(Role.STUDENT)) for _ in range(40)]
+
+    # When they all enroll at the same moment
+    results = _at_once(senders, lambda send: send("POST", _enrollments(section.id), json={}))
+
+    # Then exactly 15 got a place, at positions 1 to 15, and 25 were told the waitlist is full
+    waitlisted = [r.json() for r in results if r.status_code == 201]
+    refused = [r.json() for r in results if r.status_code != 201]
+    assert len(waitlisted) == 15, [r.status_code for r in results]
+    assert {body["status"] for body in waitlisted} == {"waitlisted"}
+    assert sorted(body["position"] for body in waitlisted) == list(range(1, 16))
+    assert len(refused) == 25
+    assert {(body["status"], body["code"]) for body in refused} == {(409, "waitlist_full")}
+    # And the instructor's view holds exactly those 15, each at the position they were told
+    line = _line(as_user(instructor), section.id)
+    assert sorted(line, key=lambda entry: entry[1]) == sorted(
+        ((body["student_id"], body["position"]) for body in waitlisted), key=lambda entry: entry[1]
+    )
+    assert [position for _, position in line] == list(range(1, 16))
+
+
+def test_one_student_joining_five_waitlists_at_once_gets_three(as_user, make_user, new_section):
+    # Given five full sections and a student on no waitlist yet
+    sections = [new_section(capacity=1) for _ in range(5)]
+    seated = as_user(make_user(Role.STUDENT))
+    for section in sections:
+        assert _join(seated, section.id)["status"] == "enrolled"
+    send = as_user(make_user(Role.STUDENT))
+
+    # When the student enrolls in all five at the same moment
+    results = _at_once(sections, lambda section: (section.id, send("POST", _enrollments(section.id), json={})))
+
+    # Then exactly three joined (each first in line) and two were refused for the limit
+    joined = sorted(section_id for section_id, r in results if r.status_code == 201)
+    refused = [r.json() for _, r in results if r.status_code != 201]
+    assert len(joined) == 3, [(r.status_code, r.content) for _, r in results]
+    assert all(r.json()["status"] == "waitlisted" and r.json()["position"] == 1 for _, r in results if r.ok)
+    assert [(body["status"], body["code"]) for body in refused] == [(409, "waitlist_limit_reached")] * 2
+    # And their enrollments list shows exactly those three places
+    response = send("GET", "/api/v1/students/me/enrollments/", params={"page_size": 100})
+    assert response.status_code == 200
+    listed = [item for item in response.json()["results"] if item["section_id"] in {s.id for s in sections}]
+    assert sorted((item["section_id"], item["status"]) for item in listed) == [(sid, "waitlisted") for sid in joined]
+
+
+def test_concurrent_drops_enroll_the_head_of_the_line_in_join_order(as_user, make_user, registrar, new_section):
+    # Given a full five-seat section with eight students waiting, who joined one after another
+    section = new_section(capacity=5)
+    seated = [make_user(Role.STUDENT) for _ in range(5)]
+    waiting = [make_user(Role.STUDENT) for _ in range(8)]
+    for student in seated:
+        assert _join(as_user(student), section.id)["status"] == "enrolled"
+    for position, student in enumerate(waiting, start=1):
+        assert _join(as_user(student), section.id)["position"] == position
+    droppers = [as_user(student) for student in seated]
+
+    # When all five enrolled students drop at the same moment
+    results = _at_once(droppers, lambda send: send("DELETE", f"{_enrollments(section.id)}me/"))
+
+    # Then the first five in line hold the seats, in line order, and the other three
+    # wait at positions 1 to 3
+    assert [r.status_code for r in results] == [204] * 5
+    staff = as_user(registrar)
+    roster = staff("GET", _enrollments(section.id), params={"page_size": 100}).json()["results"]
+    assert [item["student_id"] for item in roster] == [student.id for student in waiting[:5]]
+    assert _line(staff, section.id) == [(student.id, position) for position, student in enumerate(waiting[5:], 1)]
+    body = staff("GET", f"{SECTIONS}{section.id}/").json()
+    assert (body["enrolled"], body["seats_left"], body["waitlisted"]) == (5, 0, 3)
