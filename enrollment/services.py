@@ -584,7 +584,8 @@ def seats_fill(*, section_id: str) -> list[Registration]:
     Returns the students enrolled.
     """
     promoted: list[Registration] = []
-    if auto_enrollment_frozen():
+    # Two cheap Redis reads spare the DynamoDB read of most drops: nobody waits.
+    if auto_enrollment_frozen() or not waitlist_lengths(section_ids=[section_id])[section_id]:
         return promoted
     for _ in range(_FILL_ROUNDS_MAX):
         try:
