@@ -698,18 +698,23 @@ def waitlist_place_delete(*, actor: Actor, section_id: str, student_id: str) -> 
 # --- repairs (check_integrity --repair) --------------------------------------------
 
 
-def section_counter_repair(*, section_id: str, seen: int, enrolled_rows: int) -> bool:
-    """Set a section's seat counter to its count of enrolled rows, if it still reads
-    ``seen`` (so an enroll or drop meanwhile is never overwritten). True if it was set."""
+def _set_if_unchanged(item: Course | Section, attribute: Any, *, seen: int, value: int) -> bool:
+    """Set a counter of an existing item to ``value`` if it still reads ``seen``."""
+    key = getattr(type(item), item._hash_keyname)
     try:
-        Section(section_id=section_id).update(
-            actions=[Section.enrolled.set(enrolled_rows)],
-            condition=Section.section_id.exists() & (Section.enrolled == seen),
-        )
+        item.update(actions=[attribute.set(value)], condition=key.exists() & (attribute == seen))
     except UpdateError as exc:
         if is_condition_failure(exc):
             return False
         raise
+    return True
+
+
+def section_counter_repair(*, section_id: str, seen: int, enrolled_rows: int) -> bool:
+    """Set a section's seat counter to its count of enrolled rows, if it still reads
+    ``seen`` (so an enroll or drop meanwhile is never overwritten). True if it was set."""
+    if not _set_if_unchanged(Section(section_id=section_id), Section.enrolled, seen=seen, value=enrolled_rows):
+        return False
     _open_marker_sync(section_record(section_id=section_id, consistent=True))
     return True
 
@@ -721,13 +726,4 @@ def open_marker_repair(*, section_id: str) -> None:
 
 def course_section_count_repair(*, course_id: str, seen: int, sections: int) -> bool:
     """Set a course's count of sections to the sections it has, if it still reads ``seen``."""
-    try:
-        Course(course_id=course_id).update(
-            actions=[Course.section_count.set(sections)],
-            condition=Course.course_id.exists() & (Course.section_count == seen),
-        )
-    except UpdateError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return _set_if_unchanged(Course(course_id=course_id), Course.section_count, seen=seen, value=sections)

@@ -5,7 +5,7 @@ import itertools
 import pytest
 
 from enrollment import services
-from enrollment.tests.http import unique_department
+from enrollment.tests.http import enrollments_url, unique_department, unique_term
 
 _numbers = itertools.count(100)
 
@@ -42,3 +42,28 @@ def make_section(course, instructor):
 @pytest.fixture
 def section(make_section):
     return make_section()
+
+
+@pytest.fixture
+def new_section(make_course, make_section):
+    """A section of a course of its own in a term of its own, taught by the
+    ``instructor`` fixture unless told."""
+
+    def make(**fields):
+        course = make_course(department=unique_department(), number="1")
+        return make_section(course_id=course.id, term=unique_term(), number="01", **fields)
+
+    return make
+
+
+@pytest.fixture
+def enroll(client_for):
+    """Enroll ``student`` in ``section_id`` themself over HTTP, and insist it was accepted
+    (a seat, or a place on the waitlist)."""
+
+    def run(student, section_id: str) -> dict:
+        response = client_for(student).post(enrollments_url(section_id), {}, format="json")
+        assert response.status_code == 201, response.content
+        return response.json()
+
+    return run

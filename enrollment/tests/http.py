@@ -7,6 +7,7 @@ each test, so a test that lists by department or term names its own.
 
 import itertools
 import string
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 COURSES = "/api/v1/courses/"
@@ -30,6 +31,35 @@ def unique_department() -> str:
 def unique_term() -> str:
     """A term no other test uses."""
     return f"{next(_years)}FA"
+
+
+def section_url(section_id: str) -> str:
+    return f"{SECTIONS}{section_id}/"
+
+
+def enrollments_url(section_id: str) -> str:
+    return f"{SECTIONS}{section_id}/enrollments/"
+
+
+def enrollment_url(section_id: str, student_id: str) -> str:
+    return f"{SECTIONS}{section_id}/enrollments/{student_id}/"
+
+
+def waitlist_url(section_id: str) -> str:
+    return f"{SECTIONS}{section_id}/waitlist/"
+
+
+def place_url(section_id: str, student_id: str) -> str:
+    return f"{SECTIONS}{section_id}/waitlist/{student_id}/"
+
+
+def student_url(student_id: str) -> str:
+    return f"/api/v1/students/{student_id}/enrollments/"
+
+
+def is_utc_timestamp(value) -> bool:
+    """An RFC 3339 UTC timestamp, as API.md's conventions ask."""
+    return isinstance(value, str) and value.endswith("Z") and datetime.fromisoformat(value).utcoffset() == timedelta(0)
 
 
 def assert_problem(response, status: int, code: str, *, field: str | None = None) -> dict:

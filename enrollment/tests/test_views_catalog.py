@@ -13,7 +13,9 @@ from enrollment.tests.http import (
     SECTIONS,
     assert_problem,
     cursor_of,
+    enrollments_url,
     follow,
+    section_url,
     tampered,
     unique_department,
     unique_term,
@@ -24,14 +26,6 @@ pytestmark = pytest.mark.django_db
 
 def _course_url(course_id: str) -> str:
     return f"{COURSES}{course_id}/"
-
-
-def _section_url(section_id: str) -> str:
-    return f"{SECTIONS}{section_id}/"
-
-
-def _enroll_url(section_id: str) -> str:
-    return f"{SECTIONS}{section_id}/enrollments/"
 
 
 def _ids(page: dict) -> list[str]:
@@ -325,7 +319,7 @@ def test_a_new_course_title_reaches_its_sections(client_for, registrar, make_cou
 
     client.patch(_course_url(course.id), {"title": "New"}, format="json")
 
-    assert client.get(_section_url(section.id)).json()["title"] == "New"
+    assert client.get(section_url(section.id)).json()["title"] == "New"
 
 
 @pytest.mark.parametrize(
@@ -386,7 +380,7 @@ def test_a_course_with_sections_is_not_deleted_until_they_are(client_for, regist
     client = client_for(registrar)
 
     refused = client.delete(_course_url(course.id))
-    client.delete(_section_url(section.id))
+    client.delete(section_url(section.id))
     deleted = client.delete(_course_url(course.id))
 
     assert_problem(refused, 409, "course_has_sections")
@@ -435,7 +429,7 @@ def test_registrar_creates_a_section(client_for, registrar, instructor, make_cou
         "meeting": "MW 10:00-11:15",
     }
     assert response.json() == expected
-    assert response["Location"].endswith(_section_url(section_id))
+    assert response["Location"].endswith(section_url(section_id))
     assert client.get(response["Location"]).json() == expected
 
 
@@ -460,7 +454,7 @@ def test_creating_a_section_that_exists_is_a_duplicate(client_for, registrar, in
     response = client.post(SECTIONS, {**body, "capacity": 99}, format="json")
 
     assert_problem(response, 409, "duplicate")
-    assert client.get(_section_url(f"{body['term']}-{course.id}-01")).json()["capacity"] == 10
+    assert client.get(section_url(f"{body['term']}-{course.id}-01")).json()["capacity"] == 10
 
 
 @pytest.mark.parametrize(
@@ -540,7 +534,7 @@ def test_any_user_reads_a_section(client_for, make_user, make_course, make_secti
     course = make_course(department=unique_department(), number="1")
     section = make_section(course_id=course.id, term=unique_term(), number="01", capacity=5)
 
-    response = client_for(make_user(role)).get(_section_url(section.id))
+    response = client_for(make_user(role)).get(section_url(section.id))
 
     assert response.status_code == 200
     body = response.json()
@@ -550,7 +544,7 @@ def test_any_user_reads_a_section(client_for, make_user, make_course, make_secti
 
 def test_an_unknown_section_is_not_found(client_for, student):
     assert_problem(
-        client_for(student).get(_section_url(f"{unique_term()}-{unique_department()}-1-01")), 404, "not_found"
+        client_for(student).get(section_url(f"{unique_term()}-{unique_department()}-1-01")), 404, "not_found"
     )
 
 
@@ -559,9 +553,9 @@ def test_an_unknown_section_is_not_found(client_for, student):
     [
         ("get", SECTIONS),
         ("post", SECTIONS),
-        ("get", _section_url("2026FA-CPSC-449-01")),
-        ("patch", _section_url("2026FA-CPSC-449-01")),
-        ("delete", _section_url("2026FA-CPSC-449-01")),
+        ("get", section_url("2026FA-CPSC-449-01")),
+        ("patch", section_url("2026FA-CPSC-449-01")),
+        ("delete", section_url("2026FA-CPSC-449-01")),
     ],
 )
 def test_sections_need_a_token(api_client, method, path):
@@ -589,7 +583,7 @@ def term_sections(client_for, make_user, make_course, make_section):
             course_id=course_a.id, term=other_term, number="01", capacity=5, instructor_id=second.id
         ),
     }
-    taken = client_for(make_user(Role.STUDENT)).post(_enroll_url(sections["A-01"].id), {}, format="json")
+    taken = client_for(make_user(Role.STUDENT)).post(enrollments_url(sections["A-01"].id), {}, format="json")
     assert taken.status_code == 201, taken.content  # A-01's only seat
     return {
         "term": term,
@@ -657,7 +651,7 @@ def test_instructor_me_lists_the_callers_sections(client_for, term_sections):
 
 
 def test_a_full_section_reads_full(client_for, student, term_sections):
-    body = client_for(student).get(_section_url(term_sections["ids"]["A-01"])).json()
+    body = client_for(student).get(section_url(term_sections["ids"]["A-01"])).json()
 
     assert (body["enrolled"], body["seats_left"], body["status"]) == (1, 0, "full")
 
@@ -783,13 +777,13 @@ def test_capacity_changes_flip_a_section_between_full_and_open(
     term = unique_term()
     section = make_section(course_id=make_course(department=unique_department(), number="1").id, term=term, capacity=1)
     client = client_for(registrar)
-    assert client_for(student).post(_enroll_url(section.id), {}, format="json").status_code == 201
-    full_before = client.get(_section_url(section.id)).json()
+    assert client_for(student).post(enrollments_url(section.id), {}, format="json").status_code == 201
+    full_before = client.get(section_url(section.id)).json()
     open_ids_before = _open_ids(client, term)
 
-    raised = client.patch(_section_url(section.id), {"capacity": 3}, format="json")
+    raised = client.patch(section_url(section.id), {"capacity": 3}, format="json")
     open_ids_raised = _open_ids(client, term)
-    lowered = client.patch(_section_url(section.id), {"capacity": 1}, format="json")
+    lowered = client.patch(section_url(section.id), {"capacity": 1}, format="json")
     open_ids_lowered = _open_ids(client, term)
 
     assert (full_before["status"], full_before["seats_left"]) == ("full", 0)
@@ -808,7 +802,7 @@ def test_giving_seats_to_a_section_without_any_opens_it(client_for, registrar, m
     client = client_for(registrar)
     open_ids_before = _open_ids(client, term)
 
-    response = client.patch(_section_url(section.id), {"capacity": 2}, format="json")
+    response = client.patch(section_url(section.id), {"capacity": 2}, format="json")
 
     assert open_ids_before == []
     assert response.status_code == 200, response.content
@@ -821,13 +815,13 @@ def test_capacity_below_the_enrolled_count_is_refused(client_for, registrar, mak
         course_id=make_course(department=unique_department(), number="1").id, term=unique_term(), capacity=3
     )
     for _ in range(2):
-        client_for(make_user(Role.STUDENT)).post(_enroll_url(section.id), {}, format="json")
+        client_for(make_user(Role.STUDENT)).post(enrollments_url(section.id), {}, format="json")
     client = client_for(registrar)
 
-    response = client.patch(_section_url(section.id), {"capacity": 1}, format="json")
+    response = client.patch(section_url(section.id), {"capacity": 1}, format="json")
 
     assert_problem(response, 409, "capacity_below_enrolled")
-    body = client.get(_section_url(section.id)).json()
+    body = client.get(section_url(section.id)).json()
     assert (body["capacity"], body["enrolled"]) == (3, 2)
 
 
@@ -844,11 +838,11 @@ def test_registrar_changes_instructor_waitlist_freeze_and_meeting(
     }
     client = client_for(registrar)
 
-    response = client.patch(_section_url(section.id), change, format="json")
+    response = client.patch(section_url(section.id), change, format="json")
 
     assert response.status_code == 200, response.content
     assert {name: response.json()[name] for name in change} == change
-    assert client.get(_section_url(section.id)).json() == response.json()
+    assert client.get(section_url(section.id)).json() == response.json()
 
 
 @pytest.mark.parametrize(
@@ -871,17 +865,17 @@ def test_a_bad_section_change_is_invalid_and_changes_nothing(
     )
     client = client_for(registrar)
 
-    response = client.patch(_section_url(section.id), body, format="json")
+    response = client.patch(section_url(section.id), body, format="json")
 
     assert_problem(response, 400, "invalid", field=field)
-    after = client.get(_section_url(section.id)).json()
+    after = client.get(section_url(section.id)).json()
     assert (after["capacity"], after["instructor_id"]) == (7, section.instructor_id)
 
 
 def test_a_section_cannot_be_given_a_non_instructor(client_for, registrar, student, make_course, make_section):
     section = make_section(course_id=make_course(department=unique_department(), number="1").id, term=unique_term())
 
-    response = client_for(registrar).patch(_section_url(section.id), {"instructor_id": student.id}, format="json")
+    response = client_for(registrar).patch(section_url(section.id), {"instructor_id": student.id}, format="json")
 
     assert_problem(response, 400, "invalid", field="instructor_id")
 
@@ -898,17 +892,17 @@ def test_only_the_registrar_changes_or_deletes_sections(client_for, make_user, m
     )
     client = client_for(caller)
 
-    patched = client.patch(_section_url(section.id), {"capacity": 8}, format="json")
-    deleted = client.delete(_section_url(section.id))
+    patched = client.patch(section_url(section.id), {"capacity": 8}, format="json")
+    deleted = client.delete(section_url(section.id))
 
     assert_problem(patched, 403, "permission_denied")
     assert_problem(deleted, 403, "permission_denied")
-    assert client.get(_section_url(section.id)).json()["capacity"] == 7
+    assert client.get(section_url(section.id)).json()["capacity"] == 7
 
 
 def test_changing_an_unknown_section_is_not_found(client_for, registrar):
     response = client_for(registrar).patch(
-        _section_url(f"{unique_term()}-{unique_department()}-1-01"), {"capacity": 5}, format="json"
+        section_url(f"{unique_term()}-{unique_department()}-1-01"), {"capacity": 5}, format="json"
     )
 
     assert_problem(response, 404, "not_found")
@@ -922,13 +916,13 @@ def test_registrar_deletes_a_section(client_for, registrar, make_course, make_se
     section = make_section(course_id=course.id, term=unique_term())
     client = client_for(registrar)
 
-    response = client.delete(_section_url(section.id))
+    response = client.delete(section_url(section.id))
 
     assert response.status_code == 204
     assert response.content == b""
-    assert_problem(client.get(_section_url(section.id)), 404, "not_found")
+    assert_problem(client.get(section_url(section.id)), 404, "not_found")
     assert client.get(SECTIONS, {"course": course.id}).json()["results"] == []
-    assert_problem(client.delete(_section_url(section.id)), 404, "not_found")
+    assert_problem(client.delete(section_url(section.id)), 404, "not_found")
 
 
 # --- paths and methods ---------------------------------------------------------------
@@ -939,7 +933,7 @@ def test_an_unknown_api_path_is_a_404_problem(client_for, student, path):
     assert_problem(client_for(student).get(path), 404, "not_found")
 
 
-@pytest.mark.parametrize("path", [_course_url("CPSC-449"), _section_url("2026FA-CPSC-449-01")])
+@pytest.mark.parametrize("path", [_course_url("CPSC-449"), section_url("2026FA-CPSC-449-01")])
 def test_put_is_not_allowed_on_catalog_items(client_for, registrar, path):
     assert_problem(client_for(registrar).put(path, {}, format="json"), 405, "method_not_allowed")
 
@@ -955,9 +949,9 @@ _TOO_LONG_ID = "A" * 3000
         ("get", _course_url(_TOO_LONG_ID), None),
         ("patch", _course_url(_TOO_LONG_ID), {"title": "New"}),
         ("delete", _course_url(_TOO_LONG_ID), None),
-        ("get", _section_url(_TOO_LONG_ID), None),
-        ("patch", _section_url(_TOO_LONG_ID), {"capacity": 5}),
-        ("delete", _section_url(_TOO_LONG_ID), None),
+        ("get", section_url(_TOO_LONG_ID), None),
+        ("patch", section_url(_TOO_LONG_ID), {"capacity": 5}),
+        ("delete", section_url(_TOO_LONG_ID), None),
     ],
 )
 def test_an_over_long_catalog_id_is_not_found(client_for, registrar, method, path, body):

@@ -7,7 +7,6 @@ test's users get ids of their own (see ``make_user``).
 """
 
 import threading
-from datetime import datetime, timedelta
 
 import pytest
 import requests
@@ -15,57 +14,26 @@ import requests
 from accounts.roles import Role
 from accounts.services import token_pair_issue
 from conftest import PASSWORD
-from enrollment.tests.http import SECTIONS, assert_problem, cursor_of, follow, tampered, unique_department, unique_term
+from enrollment.tests.http import (
+    SECTIONS,
+    assert_problem,
+    cursor_of,
+    enrollment_url,
+    enrollments_url,
+    follow,
+    is_utc_timestamp,
+    section_url,
+    student_url,
+    tampered,
+    unique_department,
+    unique_term,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def _section_url(section_id: str) -> str:
-    return f"{SECTIONS}{section_id}/"
-
-
-def _enrollments_url(section_id: str) -> str:
-    return f"{SECTIONS}{section_id}/enrollments/"
-
-
-def _enrollment_url(section_id: str, student_id: str) -> str:
-    return f"{SECTIONS}{section_id}/enrollments/{student_id}/"
-
-
-def _student_url(student_id: str) -> str:
-    return f"/api/v1/students/{student_id}/enrollments/"
-
-
-def _is_utc_timestamp(value) -> bool:
-    """An RFC 3339 UTC timestamp, as API.md's conventions ask."""
-    return isinstance(value, str) and value.endswith("Z") and datetime.fromisoformat(value).utcoffset() == timedelta(0)
-
-
-@pytest.fixture
-def new_section(make_course, make_section):
-    """A section of a course of its own, taught by the ``instructor`` fixture unless told."""
-
-    def make(**fields):
-        course = make_course(department=unique_department(), number="1")
-        return make_section(course_id=course.id, term=unique_term(), number="01", **fields)
-
-    return make
-
-
-@pytest.fixture
-def enroll(client_for):
-    """Enroll ``student`` in ``section_id`` themself, and insist that it worked."""
-
-    def run(student, section_id: str) -> dict:
-        response = client_for(student).post(_enrollments_url(section_id), {}, format="json")
-        assert response.status_code == 201, response.content
-        return response.json()
-
-    return run
-
-
 def _roster(client, section_id: str, status: str = "enrolled") -> list[dict]:
-    response = client.get(_enrollments_url(section_id), {"status": status, "page_size": 100})
+    response = client.get(enrollments_url(section_id), {"status": status, "page_size": 100})
     assert response.status_code == 200, response.content
     return response.json()["results"]
 
@@ -75,13 +43,13 @@ def _roster_ids(client, section_id: str, status: str = "enrolled") -> list[str]:
 
 
 def _seats(client, section_id: str) -> tuple[int, int, str]:
-    body = client.get(_section_url(section_id)).json()
+    body = client.get(section_url(section_id)).json()
     return body["enrolled"], body["seats_left"], body["status"]
 
 
 def _listed_sections(client, student_id: str, section_ids) -> list[dict]:
     """The items of ``student_id``'s enrollments list that are about ``section_ids``, every page read."""
-    pages = follow(client, f"{_student_url(student_id)}?page_size=100", "next")
+    pages = follow(client, f"{student_url(student_id)}?page_size=100", "next")
     return [item for page in pages for item in page["results"] if item["section_id"] in set(section_ids)]
 
 
@@ -92,14 +60,14 @@ def test_a_student_enrolls_themself(client_for, student, registrar, new_section)
     section = new_section(capacity=3)
     client = client_for(student)
 
-    response = client.post(_enrollments_url(section.id), {}, format="json")
+    response = client.post(enrollments_url(section.id), {}, format="json")
 
     assert response.status_code == 201, response.content
     body = response.json()
     assert set(body) == {"status", "section_id", "student_id", "course_id", "term", "enrolled_at"}
     assert (body["status"], body["section_id"], body["student_id"]) == ("enrolled", section.id, student.id)
-    assert _is_utc_timestamp(body["enrolled_at"])
-    assert response["Location"].endswith(_enrollment_url(section.id, student.id))
+    assert is_utc_timestamp(body["enrolled_at"])
+    assert response["Location"].endswith(enrollment_url(section.id, student.id))
     assert client.get(response["Location"]).json() == {
         "student_id": student.id,
         "status": "enrolled",
@@ -117,7 +85,7 @@ def test_a_student_may_name_themself(client_for, student, new_section, naming):
     section = new_section()
     student_id = "me" if naming == "me" else student.id
 
-    response = client_for(student).post(_enrollments_url(section.id), {"student_id": student_id}, format="json")
+    response = client_for(student).post(enrollments_url(section.id), {"student_id": student_id}, format="json")
 
     assert response.status_code == 201, response.content
     assert response.json()["student_id"] == student.id
@@ -129,11 +97,11 @@ def test_the_registrar_enrolls_a_given_student(client_for, registrar, student, n
     student_id = int(student.id) if as_number else student.id
     client = client_for(registrar)
 
-    response = client.post(_enrollments_url(section.id), {"student_id": student_id}, format="json")
+    response = client.post(enrollments_url(section.id), {"student_id": student_id}, format="json")
 
     assert response.status_code == 201, response.content
     assert (response.json()["status"], response.json()["student_id"]) == ("enrolled", student.id)
-    assert response["Location"].endswith(_enrollment_url(section.id, student.id))
+    assert response["Location"].endswith(enrollment_url(section.id, student.id))
     assert _roster_ids(client, section.id) == [student.id]
     assert [item["section_id"] for item in _listed_sections(client_for(student), "me", [section.id])] == [section.id]
 
@@ -149,7 +117,7 @@ def test_the_registrar_enrolls_only_students_that_exist(client_for, registrar, i
     }[whom]
     client = client_for(registrar)
 
-    response = client.post(_enrollments_url(section.id), body, format="json")
+    response = client.post(enrollments_url(section.id), body, format="json")
 
     assert_problem(response, 400, "invalid", field="student_id")
     assert _seats(client, section.id)[0] == 0
@@ -163,7 +131,7 @@ def test_the_registrar_enrolls_only_students_that_exist(client_for, registrar, i
 def test_a_bad_enroll_body_is_invalid(client_for, student, new_section, body, field):
     section = new_section()
 
-    response = client_for(student).post(_enrollments_url(section.id), body, format="json")
+    response = client_for(student).post(enrollments_url(section.id), body, format="json")
 
     assert_problem(response, 400, "invalid", field=field)
     assert _seats(client_for(student), section.id)[0] == 0
@@ -174,7 +142,7 @@ def test_an_instructor_cannot_enroll(client_for, instructor, student, new_sectio
     section = new_section()  # taught by ``instructor``
     body = {"student_id": student.id} if names_a_student else {}
 
-    response = client_for(instructor).post(_enrollments_url(section.id), body, format="json")
+    response = client_for(instructor).post(enrollments_url(section.id), body, format="json")
 
     assert_problem(response, 403, "permission_denied")
     assert _seats(client_for(student), section.id)[0] == 0
@@ -184,19 +152,19 @@ def test_a_student_cannot_enroll_another_student(client_for, make_user, registra
     section = new_section()
     student, other = make_user(Role.STUDENT), make_user(Role.STUDENT)
 
-    response = client_for(student).post(_enrollments_url(section.id), {"student_id": other.id}, format="json")
+    response = client_for(student).post(enrollments_url(section.id), {"student_id": other.id}, format="json")
 
     assert_problem(response, 403, "permission_denied")
     assert _roster(client_for(registrar), section.id) == []
 
 
 def test_enrolling_needs_a_token(api_client, new_section):
-    assert_problem(api_client.post(_enrollments_url(new_section().id), {}, format="json"), 401, "not_authenticated")
+    assert_problem(api_client.post(enrollments_url(new_section().id), {}, format="json"), 401, "not_authenticated")
 
 
 def test_enrolling_in_an_unknown_section_is_not_found(client_for, student):
     response = client_for(student).post(
-        _enrollments_url(f"{unique_term()}-{unique_department()}-1-01"), {}, format="json"
+        enrollments_url(f"{unique_term()}-{unique_department()}-1-01"), {}, format="json"
     )
 
     assert_problem(response, 404, "not_found")
@@ -207,7 +175,7 @@ def test_enrolling_twice_is_already_enrolled(client_for, student, new_section, e
     enroll(student, section.id)
     client = client_for(student)
 
-    response = client.post(_enrollments_url(section.id), {}, format="json")
+    response = client.post(enrollments_url(section.id), {}, format="json")
 
     assert_problem(response, 409, "already_enrolled")
     assert _seats(client, section.id) == (1, 4, "open")
@@ -218,7 +186,7 @@ def test_already_enrolled_wins_over_a_full_section(client_for, student, new_sect
     enroll(student, section.id)
     client = client_for(student)
 
-    response = client.post(_enrollments_url(section.id), {}, format="json")
+    response = client.post(enrollments_url(section.id), {}, format="json")
 
     assert_problem(response, 409, "already_enrolled")
     assert _seats(client, section.id) == (1, 0, "full")
@@ -227,9 +195,9 @@ def test_already_enrolled_wins_over_a_full_section(client_for, student, new_sect
 def test_the_registrar_enrolling_an_enrolled_student_is_already_enrolled(client_for, registrar, student, new_section):
     section = new_section(capacity=1)
     client = client_for(registrar)
-    client.post(_enrollments_url(section.id), {"student_id": student.id}, format="json")
+    client.post(enrollments_url(section.id), {"student_id": student.id}, format="json")
 
-    response = client.post(_enrollments_url(section.id), {"student_id": student.id}, format="json")
+    response = client.post(enrollments_url(section.id), {"student_id": student.id}, format="json")
 
     assert_problem(response, 409, "already_enrolled")
 
@@ -240,7 +208,7 @@ def test_a_full_section_puts_another_student_on_its_waitlist(client_for, make_us
     enroll(first, section.id)
     client = client_for(second)
 
-    response = client.post(_enrollments_url(section.id), {}, format="json")
+    response = client.post(enrollments_url(section.id), {}, format="json")
 
     assert response.status_code == 201, response.content
     body = response.json()
@@ -248,7 +216,7 @@ def test_a_full_section_puts_another_student_on_its_waitlist(client_for, make_us
     assert "enrolled_at" not in body and body["joined_at"]
     assert response["Location"].endswith(f"/api/v1/sections/{section.id}/waitlist/{second.id}/")
     assert _seats(client, section.id) == (1, 0, "full")
-    assert_problem(client.get(_enrollment_url(section.id, "me")), 404, "not_found")
+    assert_problem(client.get(enrollment_url(section.id, "me")), 404, "not_found")
     assert _roster_ids(client_for(registrar), section.id) == [first.id]
 
 
@@ -256,7 +224,7 @@ def test_a_section_without_seats_puts_everyone_on_its_waitlist(client_for, stude
     section = new_section(capacity=0)
     client = client_for(student)
 
-    response = client.post(_enrollments_url(section.id), {}, format="json")
+    response = client.post(enrollments_url(section.id), {}, format="json")
 
     assert response.status_code == 201, response.content
     assert (response.json()["status"], response.json()["position"]) == ("waitlisted", 1)
@@ -267,7 +235,7 @@ def test_a_section_without_seats_or_waitlist_refuses_everyone(client_for, studen
     section = new_section(capacity=0, waitlist_capacity=0)
     client = client_for(student)
 
-    response = client.post(_enrollments_url(section.id), {}, format="json")
+    response = client.post(enrollments_url(section.id), {}, format="json")
 
     assert_problem(response, 409, "waitlist_full")
     assert _seats(client, section.id) == (0, 0, "waitlist_full")
@@ -277,12 +245,12 @@ def test_a_student_enrolls_again_after_dropping(client_for, student, registrar, 
     section = new_section(capacity=1)
     enroll(student, section.id)
     client = client_for(student)
-    assert client.delete(_enrollment_url(section.id, "me")).status_code == 204
+    assert client.delete(enrollment_url(section.id, "me")).status_code == 204
 
-    response = client.post(_enrollments_url(section.id), {}, format="json")
+    response = client.post(enrollments_url(section.id), {}, format="json")
 
     assert response.status_code == 201, response.content
-    row = client.get(_enrollment_url(section.id, "me")).json()
+    row = client.get(enrollment_url(section.id, "me")).json()
     assert (row["status"], row["dropped_at"], row["dropped_by"], row["administrative"]) == (
         "enrolled",
         None,
@@ -306,8 +274,8 @@ def test_an_enroll_retried_with_its_idempotency_key_replays_and_enrolls_once(
     client = client_for(student)
     key = f"enroll-{section.id}"
 
-    first = client.post(_enrollments_url(section.id), {}, format="json", HTTP_IDEMPOTENCY_KEY=key)
-    retry = client.post(_enrollments_url(section.id), {}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    first = client.post(enrollments_url(section.id), {}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    retry = client.post(enrollments_url(section.id), {}, format="json", HTTP_IDEMPOTENCY_KEY=key)
 
     assert first.status_code == retry.status_code == 201, retry.content
     assert retry.json() == first.json()
@@ -322,7 +290,7 @@ def test_an_idempotency_key_reused_with_another_body_is_refused(client_for, regi
     section = new_section(capacity=5)
     first, second = make_user(Role.STUDENT), make_user(Role.STUDENT)
     client = client_for(registrar)
-    url, key = _enrollments_url(section.id), f"enroll-{section.id}"
+    url, key = enrollments_url(section.id), f"enroll-{section.id}"
 
     accepted = client.post(url, {"student_id": first.id}, format="json", HTTP_IDEMPOTENCY_KEY=key)
     reused = client.post(url, {"student_id": second.id}, format="json", HTTP_IDEMPOTENCY_KEY=key)
@@ -345,7 +313,7 @@ def test_the_roster_lists_the_enrolled_in_enrollment_order(
     enrolled_at = [enroll(student, section.id)["enrolled_at"] for student in students]
     client = client_for(instructor if reader == "the instructor" else registrar)
 
-    response = client.get(_enrollments_url(section.id))
+    response = client.get(enrollments_url(section.id))
 
     assert response.status_code == 200, response.content
     assert response.json() == {
@@ -366,7 +334,7 @@ def test_the_roster_lists_the_enrolled_in_enrollment_order(
 
 
 def test_an_empty_roster(client_for, registrar, new_section):
-    response = client_for(registrar).get(_enrollments_url(new_section().id))
+    response = client_for(registrar).get(enrollments_url(new_section().id))
 
     assert response.status_code == 200
     assert response.json() == {"next": None, "previous": None, "results": []}
@@ -384,17 +352,17 @@ def test_only_the_sections_instructor_and_the_registrar_read_the_roster(
         "another instructor": make_user(Role.INSTRUCTOR),
     }[reader]
 
-    response = client_for(caller).get(_enrollments_url(section.id))
+    response = client_for(caller).get(enrollments_url(section.id))
 
     assert_problem(response, 403, "permission_denied")
 
 
 def test_the_roster_needs_a_token(api_client, new_section):
-    assert_problem(api_client.get(_enrollments_url(new_section().id)), 401, "not_authenticated")
+    assert_problem(api_client.get(enrollments_url(new_section().id)), 401, "not_authenticated")
 
 
 def test_the_roster_of_an_unknown_section_is_not_found(client_for, registrar):
-    response = client_for(registrar).get(_enrollments_url(f"{unique_term()}-{unique_department()}-1-01"))
+    response = client_for(registrar).get(enrollments_url(f"{unique_term()}-{unique_department()}-1-01"))
 
     assert_problem(response, 404, "not_found")
 
@@ -410,7 +378,7 @@ def test_the_roster_of_an_unknown_section_is_not_found(client_for, registrar):
     ],
 )
 def test_a_bad_roster_query_is_invalid(client_for, instructor, new_section, query, field):
-    response = client_for(instructor).get(_enrollments_url(new_section().id), query)
+    response = client_for(instructor).get(enrollments_url(new_section().id), query)
 
     assert_problem(response, 400, "invalid", field=field)
 
@@ -424,7 +392,7 @@ def test_roster_pages_follow_next_to_the_end_and_previous_back(client_for, make_
         student_ids.append(student.id)
     client = client_for(instructor)
 
-    forward = follow(client, f"{_enrollments_url(section.id)}?page_size=3", "next")
+    forward = follow(client, f"{enrollments_url(section.id)}?page_size=3", "next")
     backward = follow(client, forward[-1]["previous"], "previous")
 
     def ids(page):
@@ -443,11 +411,11 @@ def test_a_roster_cursor_is_refused_elsewhere(client_for, make_user, registrar, 
         enroll(student, section.id)
         enroll(student, other_section.id)
     client = client_for(registrar)
-    cursor = cursor_of(client.get(_enrollments_url(section.id), {"page_size": 1}).json()["next"])
+    cursor = cursor_of(client.get(enrollments_url(section.id), {"page_size": 1}).json()["next"])
     if elsewhere == "the dropped roster":
-        url, query = _enrollments_url(section.id), {"status": "dropped"}
+        url, query = enrollments_url(section.id), {"status": "dropped"}
     else:
-        url, query = _enrollments_url(other_section.id), {}
+        url, query = enrollments_url(other_section.id), {}
 
     response = client.get(url, {**query, "page_size": 1, "cursor": cursor})
 
@@ -459,9 +427,9 @@ def test_a_tampered_roster_cursor_is_invalid(client_for, make_user, registrar, n
     for _ in range(2):
         enroll(make_user(Role.STUDENT), section.id)
     client = client_for(registrar)
-    cursor = cursor_of(client.get(_enrollments_url(section.id), {"page_size": 1}).json()["next"])
+    cursor = cursor_of(client.get(enrollments_url(section.id), {"page_size": 1}).json()["next"])
 
-    response = client.get(_enrollments_url(section.id), {"page_size": 1, "cursor": tampered(cursor)})
+    response = client.get(enrollments_url(section.id), {"page_size": 1, "cursor": tampered(cursor)})
 
     assert_problem(response, 400, "invalid", field="cursor")
 
@@ -478,7 +446,7 @@ def test_one_enrollment_is_read_by_the_student_the_instructor_and_the_registrar(
     caller = {"the instructor": instructor, "the registrar": registrar}.get(reader, student)
     path_id = "me" if reader == "the student as me" else student.id
 
-    response = client_for(caller).get(_enrollment_url(section.id, path_id))
+    response = client_for(caller).get(enrollment_url(section.id, path_id))
 
     assert response.status_code == 200, response.content
     assert response.json() == {
@@ -497,7 +465,7 @@ def test_one_enrollment_is_hidden_from_others(client_for, make_user, student, ne
     enroll(student, section.id)
     caller = make_user(Role.STUDENT if reader == "another student" else Role.INSTRUCTOR)
 
-    response = client_for(caller).get(_enrollment_url(section.id, student.id))
+    response = client_for(caller).get(enrollment_url(section.id, student.id))
 
     assert_problem(response, 403, "permission_denied")
 
@@ -507,13 +475,13 @@ def test_an_enrollment_that_does_not_exist_is_not_found(client_for, student, reg
     section = new_section()
     client = client_for(student if reader == "the student" else registrar)
 
-    response = client.get(_enrollment_url(section.id, student.id))
+    response = client.get(enrollment_url(section.id, student.id))
 
     assert_problem(response, 404, "not_found")
 
 
 def test_an_enrollment_in_an_unknown_section_is_not_found(client_for, student):
-    response = client_for(student).get(_enrollment_url(f"{unique_term()}-{unique_department()}-1-01", "me"))
+    response = client_for(student).get(enrollment_url(f"{unique_term()}-{unique_department()}-1-01", "me"))
 
     assert_problem(response, 404, "not_found")
 
@@ -522,7 +490,7 @@ def test_one_enrollment_needs_a_token(api_client, student, new_section, enroll):
     section = new_section()
     enroll(student, section.id)
 
-    assert_problem(api_client.get(_enrollment_url(section.id, student.id)), 401, "not_authenticated")
+    assert_problem(api_client.get(enrollment_url(section.id, student.id)), 401, "not_authenticated")
 
 
 # --- drop ----------------------------------------------------------------------------
@@ -533,13 +501,13 @@ def test_a_student_drops_themself(client_for, student, instructor, new_section, 
     enroll(student, section.id)
     client = client_for(student)
 
-    response = client.delete(_enrollment_url(section.id, "me"))
+    response = client.delete(enrollment_url(section.id, "me"))
 
     assert response.status_code == 204
     assert response.content == b""
-    row = client.get(_enrollment_url(section.id, "me")).json()
+    row = client.get(enrollment_url(section.id, "me")).json()
     assert (row["status"], row["dropped_by"], row["administrative"]) == ("dropped", student.id, False)
-    assert _is_utc_timestamp(row["dropped_at"])
+    assert is_utc_timestamp(row["dropped_at"])
     staff = client_for(instructor)
     assert _roster(staff, section.id) == []
     assert _roster(staff, section.id, "dropped") == [row]
@@ -554,7 +522,7 @@ def test_staff_drops_are_administrative(client_for, student, instructor, registr
     staff = instructor if dropper == "the instructor" else registrar
     client = client_for(staff)
 
-    response = client.delete(_enrollment_url(section.id, student.id))
+    response = client.delete(enrollment_url(section.id, student.id))
 
     assert response.status_code == 204, response.content
     assert response.content == b""
@@ -562,7 +530,7 @@ def test_staff_drops_are_administrative(client_for, student, instructor, registr
     (dropped,) = _roster(client, section.id, "dropped")
     assert (dropped["student_id"], dropped["status"]) == (student.id, "dropped")
     assert (dropped["administrative"], dropped["dropped_by"]) == (True, staff.id)
-    assert _is_utc_timestamp(dropped["dropped_at"])
+    assert is_utc_timestamp(dropped["dropped_at"])
     assert _seats(client, section.id) == (0, 2, "open")
     assert _listed_sections(client_for(student), "me", [section.id]) == []
 
@@ -573,8 +541,8 @@ def test_the_dropped_roster_is_in_drop_order(client_for, make_user, instructor, 
     for student in (first, second, staying):
         enroll(student, section.id)
     client = client_for(instructor)
-    client.delete(_enrollment_url(section.id, second.id))
-    client_for(first).delete(_enrollment_url(section.id, "me"))
+    client.delete(enrollment_url(section.id, second.id))
+    client_for(first).delete(enrollment_url(section.id, "me"))
 
     assert _roster_ids(client, section.id, "dropped") == [second.id, first.id]
     assert _roster_ids(client, section.id) == [staying.id]
@@ -585,9 +553,9 @@ def test_dropping_twice_is_not_found(client_for, make_user, student, new_section
     enroll(student, section.id)
     enroll(make_user(Role.STUDENT), section.id)  # a seat the second drop must not free
     client = client_for(student)
-    client.delete(_enrollment_url(section.id, "me"))
+    client.delete(enrollment_url(section.id, "me"))
 
-    response = client.delete(_enrollment_url(section.id, "me"))
+    response = client.delete(enrollment_url(section.id, "me"))
 
     assert_problem(response, 404, "not_found")
     assert _seats(client, section.id) == (1, 2, "open")
@@ -601,14 +569,14 @@ def test_dropping_a_student_who_is_not_enrolled_is_not_found(
     enroll(make_user(Role.STUDENT), section.id)  # someone else holds a seat
     client = client_for({"the student": student, "the instructor": instructor, "the registrar": registrar}[dropper])
 
-    response = client.delete(_enrollment_url(section.id, student.id))
+    response = client.delete(enrollment_url(section.id, student.id))
 
     assert_problem(response, 404, "not_found")
     assert _seats(client, section.id)[0] == 1
 
 
 def test_dropping_from_an_unknown_section_is_not_found(client_for, student):
-    response = client_for(student).delete(_enrollment_url(f"{unique_term()}-{unique_department()}-1-01", "me"))
+    response = client_for(student).delete(enrollment_url(f"{unique_term()}-{unique_department()}-1-01", "me"))
 
     assert_problem(response, 404, "not_found")
 
@@ -619,7 +587,7 @@ def test_others_cannot_drop_a_student(client_for, make_user, student, registrar,
     enroll(student, section.id)
     caller = make_user(Role.STUDENT if dropper == "another student" else Role.INSTRUCTOR)
 
-    response = client_for(caller).delete(_enrollment_url(section.id, student.id))
+    response = client_for(caller).delete(enrollment_url(section.id, student.id))
 
     assert_problem(response, 403, "permission_denied")
     assert _roster_ids(client_for(registrar), section.id) == [student.id]
@@ -629,7 +597,7 @@ def test_dropping_needs_a_token(api_client, client_for, registrar, student, new_
     section = new_section()
     enroll(student, section.id)
 
-    response = api_client.delete(_enrollment_url(section.id, student.id))
+    response = api_client.delete(enrollment_url(section.id, student.id))
 
     assert_problem(response, 401, "not_authenticated")
     assert _roster_ids(client_for(registrar), section.id) == [student.id]
@@ -640,9 +608,9 @@ def test_a_drop_gives_the_seat_to_the_student_waiting(client_for, make_user, reg
     first, second = make_user(Role.STUDENT), make_user(Role.STUDENT)
     enroll(first, section.id)
     client = client_for(second)
-    waiting = client.post(_enrollments_url(section.id), {}, format="json")
+    waiting = client.post(enrollments_url(section.id), {}, format="json")
 
-    dropped = client_for(first).delete(_enrollment_url(section.id, "me"))
+    dropped = client_for(first).delete(enrollment_url(section.id, "me"))
 
     assert waiting.json()["status"] == "waitlisted"
     assert dropped.status_code == 204
@@ -658,7 +626,7 @@ def test_a_student_lists_their_enrollments(client_for, student, new_section, enr
     sections = [new_section() for _ in range(3)]
     enrolled_at = {section.id: enroll(student, section.id)["enrolled_at"] for section in sections}
     client = client_for(student)
-    client.delete(_enrollment_url(sections[1].id, "me"))
+    client.delete(enrollment_url(sections[1].id, "me"))
 
     items = _listed_sections(client, "me", enrolled_at)
 
@@ -706,13 +674,13 @@ def test_a_students_enrollments_are_hidden_from_others(
         "the section's instructor": instructor,
     }[reader]
 
-    response = client_for(caller).get(_student_url(student.id))
+    response = client_for(caller).get(student_url(student.id))
 
     assert_problem(response, 403, "permission_denied")
 
 
 def test_a_students_enrollments_need_a_token(api_client, student):
-    assert_problem(api_client.get(_student_url(student.id)), 401, "not_authenticated")
+    assert_problem(api_client.get(student_url(student.id)), 401, "not_authenticated")
 
 
 def test_a_students_enrollments_pages_follow_next_and_previous(client_for, student, new_section, enroll):
@@ -723,7 +691,7 @@ def test_a_students_enrollments_pages_follow_next_and_previous(client_for, stude
         section_ids.append(section.id)
     client = client_for(student)
 
-    forward = follow(client, f"{_student_url('me')}?page_size=3", "next")
+    forward = follow(client, f"{student_url('me')}?page_size=3", "next")
     backward = follow(client, forward[-1]["previous"], "previous")
 
     def ids(page):
@@ -744,7 +712,7 @@ def test_a_students_enrollments_pages_follow_next_and_previous(client_for, stude
     [({"page_size": "0"}, "page_size"), ({"page_size": "-5"}, "page_size"), ({"cursor": "garbage"}, "cursor")],
 )
 def test_a_bad_students_enrollments_query_is_invalid(client_for, student, query, field):
-    assert_problem(client_for(student).get(_student_url("me"), query), 400, "invalid", field=field)
+    assert_problem(client_for(student).get(student_url("me"), query), 400, "invalid", field=field)
 
 
 def test_a_students_cursor_is_refused_for_another_student(client_for, make_user, registrar, new_section, enroll):
@@ -754,9 +722,9 @@ def test_a_students_cursor_is_refused_for_another_student(client_for, make_user,
         enroll(first, section.id)
         enroll(second, section.id)
     client = client_for(registrar)
-    cursor = cursor_of(client.get(_student_url(first.id), {"page_size": 1}).json()["next"])
+    cursor = cursor_of(client.get(student_url(first.id), {"page_size": 1}).json()["next"])
 
-    response = client.get(_student_url(second.id), {"page_size": 1, "cursor": cursor})
+    response = client.get(student_url(second.id), {"page_size": 1, "cursor": cursor})
 
     assert_problem(response, 400, "invalid", field="cursor")
 
@@ -770,11 +738,11 @@ _TOO_LONG_STUDENT_ID = "1" * 1100
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("get", _enrollments_url(_TOO_LONG_SECTION_ID)),
-        ("post", _enrollments_url(_TOO_LONG_SECTION_ID)),
-        ("get", _enrollment_url(_TOO_LONG_SECTION_ID, "me")),
-        ("delete", _enrollment_url(_TOO_LONG_SECTION_ID, "me")),
-        ("get", _enrollment_url("{section_id}", _TOO_LONG_STUDENT_ID)),
+        ("get", enrollments_url(_TOO_LONG_SECTION_ID)),
+        ("post", enrollments_url(_TOO_LONG_SECTION_ID)),
+        ("get", enrollment_url(_TOO_LONG_SECTION_ID, "me")),
+        ("delete", enrollment_url(_TOO_LONG_SECTION_ID, "me")),
+        ("get", enrollment_url("{section_id}", _TOO_LONG_STUDENT_ID)),
     ],
 )
 def test_an_over_long_id_in_an_enrollment_path_is_not_found(client_for, registrar, student, new_section, method, path):
@@ -803,7 +771,7 @@ def test_the_last_seat_goes_to_exactly_one_of_many_concurrent_students(
     def enroll_at_once(student_id: str) -> None:
         barrier.wait()
         responses[student_id] = requests.post(
-            f"{live_server.url}{_enrollments_url(section.id)}",
+            f"{live_server.url}{enrollments_url(section.id)}",
             json={},
             headers={"Authorization": f"Bearer {tokens[student_id]}"},
             timeout=30,
@@ -835,23 +803,23 @@ def test_deleting_a_section_removes_its_enrollments(client_for, make_user, stude
         enroll(student, section.id)
     enroll(classmate, deleted.id)
     staff, client = client_for(registrar), client_for(student)
-    client_for(classmate).delete(_enrollment_url(deleted.id, "me"))  # a dropped row goes too
+    client_for(classmate).delete(enrollment_url(deleted.id, "me"))  # a dropped row goes too
 
-    response = staff.delete(_section_url(deleted.id))
+    response = staff.delete(section_url(deleted.id))
 
     assert response.status_code == 204
     assert response.content == b""
     assert [item["section_id"] for item in _listed_sections(client, "me", [deleted.id, kept.id])] == [kept.id]
-    assert_problem(client.get(_section_url(deleted.id)), 404, "not_found")
-    assert_problem(client.get(_enrollment_url(deleted.id, "me")), 404, "not_found")
-    assert_problem(staff.get(_enrollment_url(deleted.id, classmate.id)), 404, "not_found")
-    assert_problem(staff.get(_enrollments_url(deleted.id)), 404, "not_found")
-    assert_problem(client.post(_enrollments_url(deleted.id), {}, format="json"), 404, "not_found")
-    assert_problem(client.delete(_enrollment_url(deleted.id, "me")), 404, "not_found")
+    assert_problem(client.get(section_url(deleted.id)), 404, "not_found")
+    assert_problem(client.get(enrollment_url(deleted.id, "me")), 404, "not_found")
+    assert_problem(staff.get(enrollment_url(deleted.id, classmate.id)), 404, "not_found")
+    assert_problem(staff.get(enrollments_url(deleted.id)), 404, "not_found")
+    assert_problem(client.post(enrollments_url(deleted.id), {}, format="json"), 404, "not_found")
+    assert_problem(client.delete(enrollment_url(deleted.id, "me")), 404, "not_found")
     assert _roster_ids(staff, kept.id) == [student.id]
 
 
 def test_the_enrollments_of_an_unknown_student_are_not_found(client_for, registrar):
-    response = client_for(registrar).get(_student_url("99999999"))
+    response = client_for(registrar).get(student_url("99999999"))
 
     assert_problem(response, 404, "not_found")

@@ -1,4 +1,11 @@
 """The catalog fixtures of the enrollment tests (a course in a department of its own,
-sections made through the services), for the waitlist tests too."""
+sections made through the services, enroll over HTTP), for the waitlist tests too."""
 
-from enrollment.tests.conftest import course, make_course, make_section, section  # noqa: F401
+from enrollment.tests.conftest import (  # noqa: F401
+    course,
+    enroll,
+    make_course,
+    make_section,
+    new_section,
+    section,
+)

@@ -16,20 +16,9 @@ import requests
 from accounts.roles import Role
 from accounts.services import token_pair_issue
 from conftest import PASSWORD
-from enrollment.tests.http import SECTIONS, unique_department, unique_term
+from enrollment.tests.http import SECTIONS, enrollments_url, waitlist_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def new_section(make_course, make_section):
-    """A section of a course of its own, taught by the ``instructor`` fixture unless told."""
-
-    def make(**fields):
-        course = make_course(department=unique_department(), number="1")
-        return make_section(course_id=course.id, term=unique_term(), number="01", **fields)
-
-    return make
 
 
 @pytest.fixture
@@ -60,22 +49,14 @@ def _at_once(items, send):
         return list(pool.map(go, items))
 
 
-def _enrollments(section_id: str) -> str:
-    return f"{SECTIONS}{section_id}/enrollments/"
-
-
-def _waitlist(section_id: str) -> str:
-    return f"{SECTIONS}{section_id}/waitlist/"
-
-
 def _join(send, section_id: str) -> dict:
-    response = send("POST", _enrollments(section_id), json={})
+    response = send("POST", enrollments_url(section_id), json={})
     assert response.status_code == 201, response.content
     return response.json()
 
 
 def _line(send, section_id: str) -> list[tuple[str, int]]:
-    response = send("GET", _waitlist(section_id), params={"page_size": 100})
+    response = send("GET", waitlist_url(section_id), params={"page_size": 100})
     assert response.status_code == 200, response.content
     return [(item["student_id"], item["position"]) for item in response.json()["results"]]
 
@@ -87,7 +68,7 @@ def test_forty_students_race_for_fifteen_waitlist_places(as_user, make_user, ins
     senders = [as_user(make_user(Role.STUDENT)) for _ in range(40)]
 
     # When they all enroll at the same moment
-    results = _at_once(senders, lambda send: send("POST", _enrollments(section.id), json={}))
+    results = _at_once(senders, lambda send: send("POST", enrollments_url(section.id), json={}))
 
     # Then exactly 15 got a place, at positions 1 to 15, and 25 were told the waitlist is full
     waitlisted = [r.json() for r in results if r.status_code == 201]
@@ -114,7 +95,7 @@ def test_one_student_joining_five_waitlists_at_once_gets_three(as_user, make_use
     send = as_user(make_user(Role.STUDENT))
 
     # When the student enrolls in all five at the same moment
-    results = _at_once(sections, lambda section: (section.id, send("POST", _enrollments(section.id), json={})))
+    results = _at_once(sections, lambda section: (section.id, send("POST", enrollments_url(section.id), json={})))
 
     # Then exactly three joined (each first in line) and two were refused for the limit
     joined = sorted(section_id for section_id, r in results if r.status_code == 201)
@@ -141,13 +122,13 @@ def test_concurrent_drops_enroll_the_head_of_the_line_in_join_order(as_user, mak
     droppers = [as_user(student) for student in seated]
 
     # When all five enrolled students drop at the same moment
-    results = _at_once(droppers, lambda send: send("DELETE", f"{_enrollments(section.id)}me/"))
+    results = _at_once(droppers, lambda send: send("DELETE", f"{enrollments_url(section.id)}me/"))
 
     # Then the first five in line hold the seats, in line order, and the other three
     # wait at positions 1 to 3
     assert [r.status_code for r in results] == [204] * 5
     staff = as_user(registrar)
-    roster = staff("GET", _enrollments(section.id), params={"page_size": 100}).json()["results"]
+    roster = staff("GET", enrollments_url(section.id), params={"page_size": 100}).json()["results"]
     assert [item["student_id"] for item in roster] == [student.id for student in waiting[:5]]
     assert _line(staff, section.id) == [(student.id, position) for position, student in enumerate(waiting[5:], 1)]
     body = staff("GET", f"{SECTIONS}{section.id}/").json()

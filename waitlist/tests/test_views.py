@@ -8,71 +8,33 @@ term); each test's users get ids of their own (see ``make_user``). The global fr
 shared by the whole run: the tests that set it use ``unfrozen``, which always lifts it.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from django.utils.http import parse_http_date
 
 from accounts.roles import Role
 from enrollment import services
-from enrollment.tests.http import SECTIONS, assert_problem, cursor_of, follow, tampered, unique_department, unique_term
+from enrollment.tests.http import (
+    assert_problem,
+    cursor_of,
+    enrollment_url,
+    enrollments_url,
+    follow,
+    is_utc_timestamp,
+    place_url,
+    section_url,
+    student_url,
+    tampered,
+    unique_department,
+    unique_term,
+    waitlist_url,
+)
 
 pytestmark = pytest.mark.django_db
 
 AUTO_ENROLLMENT = "/api/v1/auto-enrollment/"
 REGISTRATION_MEMBERS = {"status", "section_id", "student_id", "course_id", "term"}
-
-
-def _section_url(section_id: str) -> str:
-    return f"{SECTIONS}{section_id}/"
-
-
-def _enrollments_url(section_id: str) -> str:
-    return f"{SECTIONS}{section_id}/enrollments/"
-
-
-def _enrollment_url(section_id: str, student_id: str) -> str:
-    return f"{SECTIONS}{section_id}/enrollments/{student_id}/"
-
-
-def _waitlist_url(section_id: str) -> str:
-    return f"{SECTIONS}{section_id}/waitlist/"
-
-
-def _place_url(section_id: str, student_id: str) -> str:
-    return f"{SECTIONS}{section_id}/waitlist/{student_id}/"
-
-
-def _student_url(student_id: str) -> str:
-    return f"/api/v1/students/{student_id}/enrollments/"
-
-
-def _is_utc_timestamp(value) -> bool:
-    """An RFC 3339 UTC timestamp, as API.md's conventions ask."""
-    return isinstance(value, str) and value.endswith("Z") and datetime.fromisoformat(value).utcoffset() == timedelta(0)
-
-
-@pytest.fixture
-def new_section(make_course, make_section):
-    """A section of a course of its own, taught by the ``instructor`` fixture unless told."""
-
-    def make(**fields):
-        course = make_course(department=unique_department(), number="1")
-        return make_section(course_id=course.id, term=unique_term(), number="01", **fields)
-
-    return make
-
-
-@pytest.fixture
-def enroll(client_for):
-    """Enroll ``student`` in ``section_id`` themself, and insist that it was accepted (seat or waitlist)."""
-
-    def run(student, section_id: str) -> dict:
-        response = client_for(student).post(_enrollments_url(section_id), {}, format="json")
-        assert response.status_code == 201, response.content
-        return response.json()
-
-    return run
 
 
 @pytest.fixture
@@ -102,7 +64,7 @@ def unfrozen():
 
 
 def _section(client, section_id: str) -> dict:
-    response = client.get(_section_url(section_id))
+    response = client.get(section_url(section_id))
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -114,21 +76,21 @@ def _seats(client, section_id: str) -> tuple[int, int, int, str]:
 
 
 def _roster_ids(client, section_id: str) -> list[str]:
-    response = client.get(_enrollments_url(section_id), {"page_size": 100})
+    response = client.get(enrollments_url(section_id), {"page_size": 100})
     assert response.status_code == 200, response.content
     return [item["student_id"] for item in response.json()["results"]]
 
 
 def _line(client, section_id: str) -> list[tuple[str, int]]:
     """(student_id, position) of everyone on a section's waitlist, as its instructor or the registrar reads it."""
-    response = client.get(_waitlist_url(section_id), {"page_size": 100})
+    response = client.get(waitlist_url(section_id), {"page_size": 100})
     assert response.status_code == 200, response.content
     return [(item["student_id"], item["position"]) for item in response.json()["results"]]
 
 
 def _listed_sections(client, student_id: str, section_ids) -> list[dict]:
     """The items of ``student_id``'s enrollments list that are about ``section_ids``, every page read."""
-    pages = follow(client, f"{_student_url(student_id)}?page_size=100", "next")
+    pages = follow(client, f"{student_url(student_id)}?page_size=100", "next")
     return [item for page in pages for item in page["results"] if item["section_id"] in set(section_ids)]
 
 
@@ -141,7 +103,7 @@ def test_a_full_section_waitlists_students_in_arrival_order(client_for, make_use
     seen = []
 
     for student in students:
-        response = client_for(student).post(_enrollments_url(section.id), {}, format="json")
+        response = client_for(student).post(enrollments_url(section.id), {}, format="json")
         seen.append((response, _seats(client_for(student), section.id)))
 
     for position, (student, (response, seats)) in enumerate(zip(students, seen, strict=True), start=1):
@@ -155,7 +117,7 @@ def test_a_full_section_waitlists_students_in_arrival_order(client_for, make_use
             student.id,
         )
         assert (body["course_id"], body["term"]) == (section.course_id, section.term)
-        assert _is_utc_timestamp(body["joined_at"])
+        assert is_utc_timestamp(body["joined_at"])
         assert response["Location"].endswith(f"/api/v1/sections/{section.id}/waitlist/{student.id}/")
         assert seats == (1, 0, position, "waitlist_full" if position == 3 else "full")
     assert _line(client_for(instructor), section.id) == [(student.id, n) for n, student in enumerate(students, 1)]
@@ -164,7 +126,7 @@ def test_a_full_section_waitlists_students_in_arrival_order(client_for, make_use
 def test_the_location_of_a_waitlisted_enroll_is_the_students_place(client_for, student, full_section):
     section, _, _ = full_section(capacity=1, waiting=1)
     client = client_for(student)
-    created = client.post(_enrollments_url(section.id), {}, format="json")
+    created = client.post(enrollments_url(section.id), {}, format="json")
 
     place = client.get(created["Location"])
 
@@ -181,12 +143,12 @@ def test_a_full_waitlist_refuses_with_waitlist_full(client_for, student, instruc
     section, _, line = full_section(capacity=1, waitlist_capacity=2, waiting=2)
     client = client_for(student)
 
-    response = client.post(_enrollments_url(section.id), {}, format="json")
+    response = client.post(enrollments_url(section.id), {}, format="json")
 
     assert_problem(response, 409, "waitlist_full")
     assert _seats(client, section.id) == (1, 0, 2, "waitlist_full")
     assert _line(client_for(instructor), section.id) == [(line[0].id, 1), (line[1].id, 2)]
-    assert_problem(client.get(_place_url(section.id, "me")), 404, "not_found")
+    assert_problem(client.get(place_url(section.id, "me")), 404, "not_found")
     assert _listed_sections(client, "me", [section.id]) == []
 
 
@@ -195,9 +157,9 @@ def test_a_join_refused_as_full_does_not_count_against_the_students_limit(
 ):
     section, _, _ = full_section(capacity=1, waitlist_capacity=1, waiting=1)
     client = client_for(student)
-    assert_problem(client.post(_enrollments_url(section.id), {}, format="json"), 409, "waitlist_full")
+    assert_problem(client.post(enrollments_url(section.id), {}, format="json"), 409, "waitlist_full")
 
-    responses = [client.post(_enrollments_url(new_section(capacity=0).id), {}, format="json") for _ in range(3)]
+    responses = [client.post(enrollments_url(new_section(capacity=0).id), {}, format="json") for _ in range(3)]
 
     outcomes = [(r.status_code, r.json()["status"], r.json()["position"]) for r in responses]
     assert outcomes == [(201, "waitlisted", 1)] * 3
@@ -212,9 +174,9 @@ def test_a_student_on_three_waitlists_is_refused_a_fourth_until_they_leave_one(
         assert enroll(student, section.id)["status"] == "waitlisted"
     client = client_for(student)
 
-    refused = client.post(_enrollments_url(fourth.id), {}, format="json")
-    left = client.delete(_place_url(joined[1].id, "me"))
-    accepted = client.post(_enrollments_url(fourth.id), {}, format="json")
+    refused = client.post(enrollments_url(fourth.id), {}, format="json")
+    left = client.delete(place_url(joined[1].id, "me"))
+    accepted = client.post(enrollments_url(fourth.id), {}, format="json")
 
     assert_problem(refused, 409, "waitlist_limit_reached")
     assert left.status_code == 204
@@ -229,7 +191,7 @@ def test_the_limit_of_waitlists_also_binds_the_registrar(client_for, student, re
         enroll(student, new_section(capacity=0).id)
     fourth = new_section(capacity=0)
 
-    response = client_for(registrar).post(_enrollments_url(fourth.id), {"student_id": student.id}, format="json")
+    response = client_for(registrar).post(enrollments_url(fourth.id), {"student_id": student.id}, format="json")
 
     assert_problem(response, 409, "waitlist_limit_reached")
     assert _seats(client_for(registrar), fourth.id) == (0, 0, 0, "full")
@@ -240,7 +202,7 @@ def test_joining_the_same_waitlist_twice_is_already_waitlisted(client_for, stude
     enroll(student, section.id)
     client = client_for(student)
 
-    response = client.post(_enrollments_url(section.id), {}, format="json")
+    response = client.post(enrollments_url(section.id), {}, format="json")
 
     assert_problem(response, 409, "already_waitlisted")
     assert _line(client_for(instructor), section.id) == [(line[0].id, 1), (student.id, 2)]
@@ -258,11 +220,11 @@ def test_an_enrolled_student_never_joins_their_full_sections_waitlist(
         "the registrar": (client_for(registrar), {"student_id": student.id}),
     }[caller]
 
-    response = client.post(_enrollments_url(section.id), body, format="json")
+    response = client.post(enrollments_url(section.id), body, format="json")
 
     assert_problem(response, 409, "already_enrolled")
     assert _line(client_for(instructor), section.id) == [(line[0].id, 1)]
-    assert_problem(client_for(student).get(_place_url(section.id, "me")), 404, "not_found")
+    assert_problem(client_for(student).get(place_url(section.id, "me")), 404, "not_found")
     assert [item["status"] for item in _listed_sections(client_for(student), "me", [section.id])] == ["enrolled"]
 
 
@@ -271,12 +233,12 @@ def test_no_one_jumps_the_line_to_a_seat_freed_while_the_section_is_frozen(
 ):
     section, seated, line = full_section(capacity=1, waiting=1)
     staff = client_for(registrar)
-    assert staff.patch(_section_url(section.id), {"auto_enrollment_frozen": True}, format="json").status_code == 200
-    assert client_for(seated[0]).delete(_enrollment_url(section.id, "me")).status_code == 204
+    assert staff.patch(section_url(section.id), {"auto_enrollment_frozen": True}, format="json").status_code == 200
+    assert client_for(seated[0]).delete(enrollment_url(section.id, "me")).status_code == 204
     assert _seats(staff, section.id) == (0, 1, 1, "open")  # a free seat, and nobody was promoted
     newcomer = make_user(Role.STUDENT)
 
-    response = client_for(newcomer).post(_enrollments_url(section.id), {}, format="json")
+    response = client_for(newcomer).post(enrollments_url(section.id), {}, format="json")
 
     assert response.status_code == 201, response.content
     assert (response.json()["status"], response.json()["position"]) == ("waitlisted", 2)
@@ -297,7 +259,7 @@ def test_a_drop_enrolls_the_head_of_the_waitlist_at_once(client_for, registrar, 
         "the registrar": (client_for(registrar), leaving.id),
     }[dropper]
 
-    response = client.delete(_enrollment_url(section.id, student_id))
+    response = client.delete(enrollment_url(section.id, student_id))
 
     assert response.status_code == 204, response.content
     promoted, next_in_line = line
@@ -305,11 +267,11 @@ def test_a_drop_enrolls_the_head_of_the_waitlist_at_once(client_for, registrar, 
     assert _roster_ids(staff, section.id) == [promoted.id]
     assert _seats(staff, section.id) == (1, 0, 1, "full")
     listed = _listed_sections(client_for(promoted), "me", [section.id])
-    assert [(item["status"], "position" in item, _is_utc_timestamp(item["enrolled_at"])) for item in listed] == [
+    assert [(item["status"], "position" in item, is_utc_timestamp(item["enrolled_at"])) for item in listed] == [
         ("enrolled", False, True)
     ]
-    assert_problem(client_for(promoted).get(_place_url(section.id, "me")), 404, "not_found")
-    assert client_for(next_in_line).get(_place_url(section.id, "me")).json()["position"] == 1
+    assert_problem(client_for(promoted).get(place_url(section.id, "me")), 404, "not_found")
+    assert client_for(next_in_line).get(place_url(section.id, "me")).json()["position"] == 1
     assert _line(client_for(instructor), section.id) == [(next_in_line.id, 1)]
 
 
@@ -317,7 +279,7 @@ def test_a_larger_capacity_enrolls_from_the_waitlist_in_order(client_for, regist
     section, seated, line = full_section(capacity=1, waiting=3)
     staff = client_for(registrar)
 
-    response = staff.patch(_section_url(section.id), {"capacity": 3}, format="json")
+    response = staff.patch(section_url(section.id), {"capacity": 3}, format="json")
 
     assert response.status_code == 200, response.content
     body = response.json()
@@ -330,17 +292,17 @@ def test_a_larger_capacity_enrolls_from_the_waitlist_in_order(client_for, regist
     )
     assert _roster_ids(staff, section.id) == [seated[0].id, line[0].id, line[1].id]
     assert _line(client_for(instructor), section.id) == [(line[2].id, 1)]
-    assert client_for(line[2]).get(_place_url(section.id, "me")).json()["position"] == 1
+    assert client_for(line[2]).get(place_url(section.id, "me")).json()["position"] == 1
 
 
 def test_a_frozen_section_promotes_nobody_until_it_is_unfrozen(client_for, registrar, instructor, full_section):
     section, seated, line = full_section(capacity=1, waiting=2)
     staff = client_for(registrar)
 
-    frozen = staff.patch(_section_url(section.id), {"auto_enrollment_frozen": True}, format="json")
-    staff.delete(_enrollment_url(section.id, seated[0].id))
+    frozen = staff.patch(section_url(section.id), {"auto_enrollment_frozen": True}, format="json")
+    staff.delete(enrollment_url(section.id, seated[0].id))
     while_frozen = (_seats(staff, section.id), _line(client_for(instructor), section.id))
-    thawed = staff.patch(_section_url(section.id), {"auto_enrollment_frozen": False}, format="json")
+    thawed = staff.patch(section_url(section.id), {"auto_enrollment_frozen": False}, format="json")
 
     assert frozen.status_code == 200 and frozen.json()["auto_enrollment_frozen"] is True
     assert while_frozen == ((0, 1, 2, "open"), [(line[0].id, 1), (line[1].id, 2)])
@@ -405,13 +367,13 @@ def test_while_frozen_globally_drops_free_seats_but_promote_nobody(
     staff = client_for(registrar)
     assert staff.put(AUTO_ENROLLMENT, {"frozen": True}, format="json").status_code == 200
 
-    responses = [client_for(student).delete(_enrollment_url(section.id, "me")) for student in seated]
+    responses = [client_for(student).delete(enrollment_url(section.id, "me")) for student in seated]
 
     assert [response.status_code for response in responses] == [204, 204]
     assert _seats(staff, section.id) == (0, 2, 2, "open")
     assert _roster_ids(staff, section.id) == []
     assert _line(client_for(instructor), section.id) == [(line[0].id, 1), (line[1].id, 2)]
-    assert [client_for(student).get(_place_url(section.id, "me")).json()["position"] for student in line] == [1, 2]
+    assert [client_for(student).get(place_url(section.id, "me")).json()["position"] for student in line] == [1, 2]
 
 
 def test_unfreezing_globally_fills_every_open_seat_from_the_waitlists_in_order(
@@ -423,7 +385,7 @@ def test_unfreezing_globally_fills_every_open_seat_from_the_waitlists_in_order(
     staff.put(AUTO_ENROLLMENT, {"frozen": True}, format="json")
     for section, seated in ((first, first_seated), (second, second_seated)):
         for student in seated:
-            assert staff.delete(_enrollment_url(section.id, student.id)).status_code == 204
+            assert staff.delete(enrollment_url(section.id, student.id)).status_code == 204
     assert [_seats(staff, section.id) for section in (first, second)] == [(0, 2, 3, "open"), (0, 1, 1, "open")]
 
     response = staff.put(AUTO_ENROLLMENT, {"frozen": False}, format="json")
@@ -441,9 +403,9 @@ def test_unfreezing_globally_leaves_a_section_frozen_on_its_own_alone(
 ):
     section, seated, line = full_section(capacity=1, waiting=1)
     staff = client_for(registrar)
-    staff.patch(_section_url(section.id), {"auto_enrollment_frozen": True}, format="json")
+    staff.patch(section_url(section.id), {"auto_enrollment_frozen": True}, format="json")
     staff.put(AUTO_ENROLLMENT, {"frozen": True}, format="json")
-    staff.delete(_enrollment_url(section.id, seated[0].id))
+    staff.delete(enrollment_url(section.id, seated[0].id))
 
     response = staff.put(AUTO_ENROLLMENT, {"frozen": False}, format="json")
 
@@ -459,14 +421,14 @@ def test_a_student_leaves_the_waitlist_and_those_behind_move_up(client_for, inst
     section, _, (leaving, behind) = full_section(capacity=1, waiting=2)
     client = client_for(leaving)
 
-    response = client.delete(_place_url(section.id, "me"))
-    again = client.delete(_place_url(section.id, "me"))
+    response = client.delete(place_url(section.id, "me"))
+    again = client.delete(place_url(section.id, "me"))
 
     assert response.status_code == 204
     assert response.content == b""
     assert_problem(again, 404, "not_found")
-    assert_problem(client.get(_place_url(section.id, "me")), 404, "not_found")
-    assert client_for(behind).get(_place_url(section.id, "me")).json()["position"] == 1
+    assert_problem(client.get(place_url(section.id, "me")), 404, "not_found")
+    assert client_for(behind).get(place_url(section.id, "me")).json()["position"] == 1
     assert _line(client_for(instructor), section.id) == [(behind.id, 1)]
     assert _seats(client, section.id) == (1, 0, 1, "full")
     assert _listed_sections(client, "me", [section.id]) == []
@@ -475,11 +437,11 @@ def test_a_student_leaves_the_waitlist_and_those_behind_move_up(client_for, inst
 def test_the_registrar_takes_anyone_off_a_waitlist(client_for, registrar, instructor, full_section):
     section, _, (removed, behind) = full_section(capacity=1, waiting=2)
 
-    response = client_for(registrar).delete(_place_url(section.id, removed.id))
+    response = client_for(registrar).delete(place_url(section.id, removed.id))
 
     assert response.status_code == 204
     assert _line(client_for(instructor), section.id) == [(behind.id, 1)]
-    assert_problem(client_for(removed).get(_place_url(section.id, "me")), 404, "not_found")
+    assert_problem(client_for(removed).get(place_url(section.id, "me")), 404, "not_found")
 
 
 @pytest.mark.parametrize("caller", ["the section's instructor", "another student"])
@@ -487,7 +449,7 @@ def test_others_cannot_take_a_student_off_a_waitlist(client_for, make_user, inst
     section, _, line = full_section(capacity=1, waiting=2)
     other = {"the section's instructor": instructor, "another student": line[1]}[caller]
 
-    response = client_for(other).delete(_place_url(section.id, line[0].id))
+    response = client_for(other).delete(place_url(section.id, line[0].id))
 
     assert_problem(response, 403, "permission_denied")
     assert _line(client_for(instructor), section.id) == [(line[0].id, 1), (line[1].id, 2)]
@@ -496,7 +458,7 @@ def test_others_cannot_take_a_student_off_a_waitlist(client_for, make_user, inst
 def test_leaving_a_waitlist_needs_a_token(api_client, client_for, instructor, full_section):
     section, _, line = full_section(capacity=1, waiting=1)
 
-    assert_problem(api_client.delete(_place_url(section.id, line[0].id)), 401, "not_authenticated")
+    assert_problem(api_client.delete(place_url(section.id, line[0].id)), 401, "not_authenticated")
     assert _line(client_for(instructor), section.id) == [(line[0].id, 1)]
 
 
@@ -508,12 +470,12 @@ def test_the_waitlist_lists_students_in_join_order(client_for, make_user, instru
     section, _, _ = full_section(capacity=1)
     students = [make_user(Role.STUDENT) for _ in range(4)]
     joined_at = [
-        client_for(student).post(_enrollments_url(section.id), {}, format="json").json()["joined_at"]
+        client_for(student).post(enrollments_url(section.id), {}, format="json").json()["joined_at"]
         for student in students
     ]
     client = client_for({"the instructor": instructor, "the registrar": registrar}[reader])
 
-    response = client.get(_waitlist_url(section.id))
+    response = client.get(waitlist_url(section.id))
 
     assert response.status_code == 200, response.content
     assert response.json() == {
@@ -528,7 +490,7 @@ def test_the_waitlist_lists_students_in_join_order(client_for, make_user, instru
 
 
 def test_an_empty_waitlist_lists_nobody(client_for, instructor, new_section):
-    response = client_for(instructor).get(_waitlist_url(new_section().id))
+    response = client_for(instructor).get(waitlist_url(new_section().id))
 
     assert response.status_code == 200
     assert response.json() == {"next": None, "previous": None, "results": []}
@@ -539,11 +501,11 @@ def test_the_waitlist_is_hidden_from_others(client_for, make_user, full_section,
     section, _, line = full_section(capacity=1, waiting=1)
     caller = {"another instructor": make_user(Role.INSTRUCTOR), "a student on it": line[0]}[reader]
 
-    assert_problem(client_for(caller).get(_waitlist_url(section.id)), 403, "permission_denied")
+    assert_problem(client_for(caller).get(waitlist_url(section.id)), 403, "permission_denied")
 
 
 def test_the_waitlist_of_an_unknown_section_is_not_found(client_for, registrar):
-    response = client_for(registrar).get(_waitlist_url(f"{unique_term()}-{unique_department()}-1-01"))
+    response = client_for(registrar).get(waitlist_url(f"{unique_term()}-{unique_department()}-1-01"))
 
     assert_problem(response, 404, "not_found")
 
@@ -552,7 +514,7 @@ def test_waitlist_pages_follow_next_to_the_end_and_previous_back(client_for, ins
     section, _, line = full_section(capacity=1, waiting=5)
     client = client_for(instructor)
 
-    forward = follow(client, f"{_waitlist_url(section.id)}?page_size=2", "next")
+    forward = follow(client, f"{waitlist_url(section.id)}?page_size=2", "next")
     backward = follow(client, forward[-1]["previous"], "previous")
 
     def page(items):
@@ -567,9 +529,9 @@ def test_waitlist_pages_follow_next_to_the_end_and_previous_back(client_for, ins
 def test_a_tampered_waitlist_cursor_is_invalid(client_for, instructor, full_section):
     section, _, _ = full_section(capacity=1, waiting=3)
     client = client_for(instructor)
-    cursor = cursor_of(client.get(_waitlist_url(section.id), {"page_size": 1}).json()["next"])
+    cursor = cursor_of(client.get(waitlist_url(section.id), {"page_size": 1}).json()["next"])
 
-    response = client.get(_waitlist_url(section.id), {"page_size": 1, "cursor": tampered(cursor)})
+    response = client.get(waitlist_url(section.id), {"page_size": 1, "cursor": tampered(cursor)})
 
     assert_problem(response, 400, "invalid", field="cursor")
 
@@ -578,9 +540,9 @@ def test_a_waitlist_cursor_is_refused_for_another_section(client_for, instructor
     section, _, _ = full_section(capacity=1, waiting=2)
     other, _, _ = full_section(capacity=1, waiting=2)
     client = client_for(instructor)
-    cursor = cursor_of(client.get(_waitlist_url(section.id), {"page_size": 1}).json()["next"])
+    cursor = cursor_of(client.get(waitlist_url(section.id), {"page_size": 1}).json()["next"])
 
-    response = client.get(_waitlist_url(other.id), {"page_size": 1, "cursor": cursor})
+    response = client.get(waitlist_url(other.id), {"page_size": 1, "cursor": cursor})
 
     assert_problem(response, 400, "invalid", field="cursor")
 
@@ -593,7 +555,7 @@ def test_a_place_is_read_by_the_student_the_instructor_and_the_registrar(
     client_for, instructor, registrar, full_section, reader
 ):
     section, _, (_, student) = full_section(capacity=1, waiting=2)
-    joined_at = client_for(registrar).get(_waitlist_url(section.id)).json()["results"][1]["joined_at"]
+    joined_at = client_for(registrar).get(waitlist_url(section.id)).json()["results"][1]["joined_at"]
     client, student_id = {
         "the student as me": (client_for(student), "me"),
         "the student by id": (client_for(student), student.id),
@@ -601,7 +563,7 @@ def test_a_place_is_read_by_the_student_the_instructor_and_the_registrar(
         "the registrar": (client_for(registrar), student.id),
     }[reader]
 
-    response = client.get(_place_url(section.id, student_id))
+    response = client.get(place_url(section.id, student_id))
 
     assert response.status_code == 200, response.content
     assert response.json() == {
@@ -617,7 +579,7 @@ def test_a_place_is_hidden_from_others(client_for, make_user, full_section, read
     section, _, (ahead, student) = full_section(capacity=1, waiting=2)
     caller = {"another student on it": ahead, "another instructor": make_user(Role.INSTRUCTOR)}[reader]
 
-    assert_problem(client_for(caller).get(_place_url(section.id, student.id)), 403, "permission_denied")
+    assert_problem(client_for(caller).get(place_url(section.id, student.id)), 403, "permission_denied")
 
 
 @pytest.mark.parametrize("reader", ["the student", "the registrar"])
@@ -628,13 +590,13 @@ def test_a_student_not_on_the_waitlist_has_no_place(client_for, student, registr
         "the registrar": (client_for(registrar), student.id),
     }[reader]
 
-    assert_problem(client.get(_place_url(section.id, student_id)), 404, "not_found")
+    assert_problem(client.get(place_url(section.id, student_id)), 404, "not_found")
 
 
 def test_a_place_needs_a_token(api_client, full_section):
     section, _, line = full_section(capacity=1, waiting=1)
 
-    assert_problem(api_client.get(_place_url(section.id, line[0].id)), 401, "not_authenticated")
+    assert_problem(api_client.get(place_url(section.id, line[0].id)), 401, "not_authenticated")
 
 
 # --- one student's place: caching ----------------------------------------------------
@@ -643,7 +605,7 @@ def test_a_place_needs_a_token(api_client, full_section):
 def test_a_place_answers_with_validators_and_must_be_revalidated(client_for, full_section):
     section, _, (student,) = full_section(capacity=1, waiting=1)
 
-    response = client_for(student).get(_place_url(section.id, "me"))
+    response = client_for(student).get(place_url(section.id, "me"))
 
     assert response.status_code == 200
     etag = response["ETag"]
@@ -660,7 +622,7 @@ def test_an_unchanged_place_is_not_modified_without_touching_dynamodb(
 ):
     section, _, (student,) = full_section(capacity=1, waiting=1)
     client = client_for({"the student": student, "the registrar": registrar}[reader])
-    url = _place_url(section.id, student.id)
+    url = place_url(section.id, student.id)
     first = client.get(url)
     header = {
         "If-None-Match": {"HTTP_IF_NONE_MATCH": first["ETag"]},
@@ -679,9 +641,9 @@ def test_an_unchanged_place_is_not_modified_without_touching_dynamodb(
 def test_the_instructor_gets_not_modified_too(client_for, instructor, full_section):
     section, _, (student,) = full_section(capacity=1, waiting=1)
     client = client_for(instructor)
-    first = client.get(_place_url(section.id, student.id))
+    first = client.get(place_url(section.id, student.id))
 
-    response = client.get(_place_url(section.id, student.id), HTTP_IF_NONE_MATCH=first["ETag"])
+    response = client.get(place_url(section.id, student.id), HTTP_IF_NONE_MATCH=first["ETag"])
 
     assert response.status_code == 304
     assert response.content == b""
@@ -690,11 +652,11 @@ def test_the_instructor_gets_not_modified_too(client_for, instructor, full_secti
 def test_someone_joining_behind_keeps_the_etag_of_those_ahead(client_for, make_user, full_section, enroll):
     section, _, (student,) = full_section(capacity=1, waiting=1)
     client = client_for(student)
-    first = client.get(_place_url(section.id, "me"))
+    first = client.get(place_url(section.id, "me"))
 
     enroll(make_user(Role.STUDENT), section.id)
-    unchanged = client.get(_place_url(section.id, "me"), HTTP_IF_NONE_MATCH=first["ETag"])
-    fresh = client.get(_place_url(section.id, "me"))
+    unchanged = client.get(place_url(section.id, "me"), HTTP_IF_NONE_MATCH=first["ETag"])
+    fresh = client.get(place_url(section.id, "me"))
 
     assert unchanged.status_code == 304
     assert unchanged.content == b""
@@ -704,15 +666,15 @@ def test_someone_joining_behind_keeps_the_etag_of_those_ahead(client_for, make_u
 def test_someone_ahead_leaving_changes_both_validators(client_for, full_section):
     section, _, (ahead, student) = full_section(capacity=1, waiting=2)
     client = client_for(student)
-    before = client.get(_place_url(section.id, "me"))
+    before = client.get(place_url(section.id, "me"))
     assert before.json()["position"] == 2
 
-    assert client_for(ahead).delete(_place_url(section.id, "me")).status_code == 204
-    after = client.get(_place_url(section.id, "me"))
-    by_old_etag = client.get(_place_url(section.id, "me"), HTTP_IF_NONE_MATCH=before["ETag"])
-    by_old_date = client.get(_place_url(section.id, "me"), HTTP_IF_MODIFIED_SINCE=before["Last-Modified"])
-    by_new_etag = client.get(_place_url(section.id, "me"), HTTP_IF_NONE_MATCH=after["ETag"])
-    by_new_date = client.get(_place_url(section.id, "me"), HTTP_IF_MODIFIED_SINCE=after["Last-Modified"])
+    assert client_for(ahead).delete(place_url(section.id, "me")).status_code == 204
+    after = client.get(place_url(section.id, "me"))
+    by_old_etag = client.get(place_url(section.id, "me"), HTTP_IF_NONE_MATCH=before["ETag"])
+    by_old_date = client.get(place_url(section.id, "me"), HTTP_IF_MODIFIED_SINCE=before["Last-Modified"])
+    by_new_etag = client.get(place_url(section.id, "me"), HTTP_IF_NONE_MATCH=after["ETag"])
+    by_new_date = client.get(place_url(section.id, "me"), HTTP_IF_MODIFIED_SINCE=after["Last-Modified"])
 
     assert after["ETag"] != before["ETag"]
     assert parse_http_date(after["Last-Modified"]) > parse_http_date(before["Last-Modified"])
@@ -726,10 +688,10 @@ def test_someone_ahead_leaving_changes_both_validators(client_for, full_section)
 def test_a_promotion_ahead_changes_the_etag(client_for, registrar, full_section):
     section, seated, (_, student) = full_section(capacity=1, waiting=2)
     client = client_for(student)
-    before = client.get(_place_url(section.id, "me"))
+    before = client.get(place_url(section.id, "me"))
 
-    client_for(registrar).delete(_enrollment_url(section.id, seated[0].id))
-    response = client.get(_place_url(section.id, "me"), HTTP_IF_NONE_MATCH=before["ETag"])
+    client_for(registrar).delete(enrollment_url(section.id, seated[0].id))
+    response = client.get(place_url(section.id, "me"), HTTP_IF_NONE_MATCH=before["ETag"])
 
     assert response.status_code == 200, response.content
     assert response.json()["position"] == 1
@@ -743,8 +705,8 @@ def test_a_students_enrollments_list_waitlist_places_first_then_seats(client_for
     seat = new_section(capacity=5)
     waiting, _, _ = full_section(capacity=1, waiting=1)
     client = client_for(student)
-    enrolled = client.post(_enrollments_url(seat.id), {}, format="json").json()
-    waitlisted = client.post(_enrollments_url(waiting.id), {}, format="json").json()
+    enrolled = client.post(enrollments_url(seat.id), {}, format="json").json()
+    waitlisted = client.post(enrollments_url(waiting.id), {}, format="json").json()
 
     items = _listed_sections(client, "me", [seat.id, waiting.id])
 
@@ -775,7 +737,7 @@ def test_the_waitlist_places_lead_the_first_page(client_for, student, new_sectio
     for section in seats + places:
         enroll(student, section.id)
 
-    response = client_for(student).get(_student_url("me"), {"page_size": 2})
+    response = client_for(student).get(student_url("me"), {"page_size": 2})
 
     assert response.status_code == 200
     first_page = [(item["section_id"], item["status"]) for item in response.json()["results"]]
@@ -803,11 +765,11 @@ def test_deleting_a_section_removes_its_waitlist_and_frees_the_students_count(
         assert enroll(student, section.id)["status"] == "waitlisted"
     client, third = client_for(student), new_section(capacity=0)
 
-    response = client_for(registrar).delete(_section_url(deleted.id))
-    joined = client.post(_enrollments_url(third.id), {}, format="json")
+    response = client_for(registrar).delete(section_url(deleted.id))
+    joined = client.post(enrollments_url(third.id), {}, format="json")
 
     assert response.status_code == 204
-    assert_problem(client.get(_place_url(deleted.id, "me")), 404, "not_found")
+    assert_problem(client.get(place_url(deleted.id, "me")), 404, "not_found")
     assert joined.status_code == 201, joined.content
     assert (joined.json()["status"], joined.json()["position"]) == ("waitlisted", 1)
     listed = _listed_sections(client, "me", [deleted.id, *[section.id for section in kept], third.id])
@@ -818,8 +780,8 @@ def test_the_waitlist_capacity_cannot_go_below_the_students_waiting(client_for, 
     section, _, _ = full_section(capacity=1, waiting=3, waitlist_capacity=5)
     staff = client_for(registrar)
 
-    refused = staff.patch(_section_url(section.id), {"waitlist_capacity": 2}, format="json")
-    lowered = staff.patch(_section_url(section.id), {"waitlist_capacity": 3}, format="json")
+    refused = staff.patch(section_url(section.id), {"waitlist_capacity": 2}, format="json")
+    lowered = staff.patch(section_url(section.id), {"waitlist_capacity": 3}, format="json")
 
     assert_problem(refused, 409, "waitlist_capacity_below_waitlisted")
     assert lowered.status_code == 200, lowered.content
@@ -834,7 +796,7 @@ def test_a_waitlist_capacity_refused_changes_nothing(client_for, registrar, full
     section, _, _ = full_section(capacity=1, waiting=2, waitlist_capacity=4)
     staff = client_for(registrar)
 
-    staff.patch(_section_url(section.id), {"waitlist_capacity": 1, "capacity": 2}, format="json")
+    staff.patch(section_url(section.id), {"waitlist_capacity": 1, "capacity": 2}, format="json")
 
     body = _section(staff, section.id)
     assert (body["capacity"], body["waitlist_capacity"], body["enrolled"], body["waitlisted"]) == (1, 4, 1, 2)
@@ -850,8 +812,8 @@ def test_a_waitlisting_enroll_retried_with_its_idempotency_key_replays_and_joins
     client = client_for(student)
     key = f"join-{section.id}"
 
-    first = client.post(_enrollments_url(section.id), {}, format="json", HTTP_IDEMPOTENCY_KEY=key)
-    retry = client.post(_enrollments_url(section.id), {}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    first = client.post(enrollments_url(section.id), {}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    retry = client.post(enrollments_url(section.id), {}, format="json", HTTP_IDEMPOTENCY_KEY=key)
 
     assert first.status_code == retry.status_code == 201, retry.content
     assert (first.json()["status"], first.json()["position"]) == ("waitlisted", 2)
