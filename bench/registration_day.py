@@ -116,6 +116,15 @@ def main() -> int:
         print(f"The service at {base} is not ready ({exc}). Start it with `make run`.", file=sys.stderr)
         return 2
 
+    registrar = registrar_session(base, args)
+    if registrar.get(f"{base}/api/v1/auto-enrollment/", timeout=30).json().get("frozen"):
+        print(
+            "Auto-enrollment is frozen, so drops would promote nobody. Unfreeze it first:\n"
+            f'  PUT {base}/api/v1/auto-enrollment/ {{"frozen": false}} (as the registrar)',
+            file=sys.stderr,
+        )
+        return 2
+
     run = uuid.uuid4().hex[:6]
     students = [f"bench-{run}-{n}" for n in range(args.students)]
     tokens: dict[str, str] = {}

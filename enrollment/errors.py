@@ -34,6 +34,9 @@ class CapacityBelowEnrolled(Conflict):
 
 
 class SectionFull(Conflict):
+    """The seat transaction found no free seat. Services handle it (the student joins the
+    waitlist, or a promotion puts them back in line): no endpoint answers it today."""
+
     code = "section_full"
     message = "The section has no free seat."
 

@@ -616,6 +616,9 @@ def _promote(section: Section, parked: ParkedStudent) -> Registration | None:
     try:
         _promotion_transact(section=section, student_id=parked.student_id, now=now)  # step 2
     except TransactWriteError as exc:
+        if _CONDITION_FAILED not in _reason_codes(exc):
+            waitlist_restore(section_id=section.section_id, student_id=parked.student_id)
+            raise
         if isinstance(_seat_refusal(exc), AlreadyEnrolled):
             waitlist_settle(section_id=section.section_id, student_id=parked.student_id)
         else:  # no seat after all, or the section is being deleted
