@@ -1,8 +1,11 @@
 """Catalog fixtures: courses and sections made through the services, as the registrar would."""
 
+import io
 import itertools
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from enrollment import services
 from enrollment.tests.http import enrollments_url, unique_department, unique_term
@@ -67,3 +70,18 @@ def enroll(client_for):
         return response.json()
 
     return run
+
+
+@pytest.fixture
+def assert_consistent():
+    """Insist that ``check_integrity --term TERM`` finds nothing: both stores agree with
+    each other and with the rules after a test's scenario."""
+
+    def check(term: str) -> None:
+        out = io.StringIO()
+        try:
+            call_command("check_integrity", "--term", term, stdout=out, stderr=io.StringIO())
+        except CommandError:
+            pytest.fail(f"check_integrity has findings:\n{out.getvalue()}")
+
+    return check

@@ -16,6 +16,7 @@ from accounts.services import token_pair_issue
 from conftest import PASSWORD
 from enrollment.data import EnrollmentStatus
 from enrollment.models import Enrollment, Section
+from enrollment.tests.http import unique_term
 from waitlist.api import waitlist_places
 
 STUDENTS = 100
@@ -46,9 +47,11 @@ def _at_once(requests_to_send, send):
         return list(pool.map(go, requests_to_send))
 
 
-def test_one_hundred_students_race_for_thirty_seats_and_fifteen_waitlist_places(http_server, make_user, make_section):
+def test_one_hundred_students_race_for_thirty_seats_and_fifteen_waitlist_places(
+    http_server, make_user, make_section, assert_consistent
+):
     # Given a 30-seat section with a 15-place waitlist, and 100 students with tokens
-    section = make_section(capacity=SEATS, waitlist_capacity=WAITLIST)
+    section = make_section(term=unique_term(), capacity=SEATS, waitlist_capacity=WAITLIST)
     tokens = [
         token_pair_issue(username=make_user(Role.STUDENT).username, password=PASSWORD).access for _ in range(STUDENTS)
     ]
@@ -75,11 +78,14 @@ def test_one_hundred_students_race_for_thirty_seats_and_fifteen_waitlist_places(
     assert _enrolled_rows(section.id) == SEATS
     line = waitlist_places(section_id=section.id)
     assert sorted(place.student_id for place in line) == sorted(body["student_id"] for body in waitlisted)
+    assert_consistent(section.term)
 
 
-def test_concurrent_drops_and_enrolls_keep_the_counter_equal_to_the_rows(http_server, make_user, make_section):
+def test_concurrent_drops_and_enrolls_keep_the_counter_equal_to_the_rows(
+    http_server, make_user, make_section, assert_consistent
+):
     # Given a full 10-seat section and 10 more students about to pounce
-    section = make_section(capacity=10)
+    section = make_section(term=unique_term(), capacity=10)
     enrolled = [make_user(Role.STUDENT) for _ in range(10)]
     newcomers = [make_user(Role.STUDENT) for _ in range(10)]
     token = {
@@ -115,3 +121,4 @@ def test_concurrent_drops_and_enrolls_keep_the_counter_equal_to_the_rows(http_se
     assert len(waiting) == 5 and waiting <= newcomer_ids
     assert seated & waiting == set()
     assert seated | waiting == newcomer_ids | {user.id for user in enrolled[5:]}
+    assert_consistent(section.term)

@@ -2,6 +2,7 @@
 sections made through the services, enroll over HTTP), for the waitlist tests too."""
 
 from enrollment.tests.conftest import (  # noqa: F401
+    assert_consistent,
     course,
     enroll,
     make_course,

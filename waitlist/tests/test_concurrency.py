@@ -61,7 +61,9 @@ def _line(send, section_id: str) -> list[tuple[str, int]]:
     return [(item["student_id"], item["position"]) for item in response.json()["results"]]
 
 
-def test_forty_students_race_for_fifteen_waitlist_places(as_user, make_user, instructor, new_section):
+def test_forty_students_race_for_fifteen_waitlist_places(
+    as_user, make_user, instructor, new_section, assert_consistent
+):
     # Given a full one-seat section with a 15-place waitlist, and 40 students with tokens
     section = new_section(capacity=1, waitlist_capacity=15)
     assert _join(as_user(make_user(Role.STUDENT)), section.id)["status"] == "enrolled"
@@ -84,9 +86,10 @@ def test_forty_students_race_for_fifteen_waitlist_places(as_user, make_user, ins
         ((body["student_id"], body["position"]) for body in waitlisted), key=lambda entry: entry[1]
     )
     assert [position for _, position in line] == list(range(1, 16))
+    assert_consistent(section.term)
 
 
-def test_one_student_joining_five_waitlists_at_once_gets_three(as_user, make_user, new_section):
+def test_one_student_joining_five_waitlists_at_once_gets_three(as_user, make_user, new_section, assert_consistent):
     # Given five full sections and a student on no waitlist yet
     sections = [new_section(capacity=1) for _ in range(5)]
     seated = as_user(make_user(Role.STUDENT))
@@ -108,9 +111,13 @@ def test_one_student_joining_five_waitlists_at_once_gets_three(as_user, make_use
     assert response.status_code == 200
     listed = [item for item in response.json()["results"] if item["section_id"] in {s.id for s in sections}]
     assert sorted((item["section_id"], item["status"]) for item in listed) == [(sid, "waitlisted") for sid in joined]
+    for section in sections:
+        assert_consistent(section.term)
 
 
-def test_concurrent_drops_enroll_the_head_of_the_line_in_join_order(as_user, make_user, registrar, new_section):
+def test_concurrent_drops_enroll_the_head_of_the_line_in_join_order(
+    as_user, make_user, registrar, new_section, assert_consistent
+):
     # Given a full five-seat section with eight students waiting, who joined one after another
     section = new_section(capacity=5)
     seated = [make_user(Role.STUDENT) for _ in range(5)]
@@ -133,3 +140,4 @@ def test_concurrent_drops_enroll_the_head_of_the_line_in_join_order(as_user, mak
     assert _line(staff, section.id) == [(student.id, position) for position, student in enumerate(waiting[5:], 1)]
     body = staff("GET", f"{SECTIONS}{section.id}/").json()
     assert (body["enrolled"], body["seats_left"], body["waitlisted"]) == (5, 0, 3)
+    assert_consistent(section.term)

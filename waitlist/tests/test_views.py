@@ -250,7 +250,9 @@ def test_no_one_jumps_the_line_to_a_seat_freed_while_the_section_is_frozen(
 
 
 @pytest.mark.parametrize("dropper", ["the student", "the instructor", "the registrar"])
-def test_a_drop_enrolls_the_head_of_the_waitlist_at_once(client_for, registrar, instructor, full_section, dropper):
+def test_a_drop_enrolls_the_head_of_the_waitlist_at_once(
+    client_for, registrar, instructor, full_section, dropper, assert_consistent
+):
     section, seated, line = full_section(capacity=1, waiting=2)
     leaving = seated[0]
     client, student_id = {
@@ -273,9 +275,12 @@ def test_a_drop_enrolls_the_head_of_the_waitlist_at_once(client_for, registrar, 
     assert_problem(client_for(promoted).get(place_url(section.id, "me")), 404, "not_found")
     assert client_for(next_in_line).get(place_url(section.id, "me")).json()["position"] == 1
     assert _line(client_for(instructor), section.id) == [(next_in_line.id, 1)]
+    assert_consistent(section.term)
 
 
-def test_a_larger_capacity_enrolls_from_the_waitlist_in_order(client_for, registrar, instructor, full_section):
+def test_a_larger_capacity_enrolls_from_the_waitlist_in_order(
+    client_for, registrar, instructor, full_section, assert_consistent
+):
     section, seated, line = full_section(capacity=1, waiting=3)
     staff = client_for(registrar)
 
@@ -293,6 +298,7 @@ def test_a_larger_capacity_enrolls_from_the_waitlist_in_order(client_for, regist
     assert _roster_ids(staff, section.id) == [seated[0].id, line[0].id, line[1].id]
     assert _line(client_for(instructor), section.id) == [(line[2].id, 1)]
     assert client_for(line[2]).get(place_url(section.id, "me")).json()["position"] == 1
+    assert_consistent(section.term)
 
 
 def test_a_frozen_section_promotes_nobody_until_it_is_unfrozen(client_for, registrar, instructor, full_section):
@@ -377,7 +383,7 @@ def test_while_frozen_globally_drops_free_seats_but_promote_nobody(
 
 
 def test_unfreezing_globally_fills_every_open_seat_from_the_waitlists_in_order(
-    client_for, registrar, instructor, full_section, unfrozen
+    client_for, registrar, instructor, full_section, unfrozen, assert_consistent
 ):
     first, first_seated, first_line = full_section(capacity=2, waiting=3)
     second, second_seated, second_line = full_section(capacity=1, waiting=1)
@@ -396,6 +402,8 @@ def test_unfreezing_globally_fills_every_open_seat_from_the_waitlists_in_order(
     assert _roster_ids(staff, second.id) == [second_line[0].id]
     assert _line(client_for(instructor), second.id) == []
     assert [_seats(staff, section.id) for section in (first, second)] == [(2, 0, 1, "full"), (1, 0, 0, "full")]
+    assert_consistent(first.term)
+    assert_consistent(second.term)
 
 
 def test_unfreezing_globally_leaves_a_section_frozen_on_its_own_alone(
