@@ -5,10 +5,22 @@ may lose keys and ignores a missing server (throttling then lets requests throug
 the waitlist store must never lose a key silently, so its connection raises.
 """
 
+from urllib.parse import urlsplit, urlunsplit
+
 from config.env import env
 
+
+def _next_database(url: str) -> str:
+    """``url`` with the database after its own: the cache's default home. A cache may
+    be flushed whole (django-redis's ``clear()`` is FLUSHDB), so it never shares the
+    waitlists' database."""
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(database + 1) % 16}"))
+
+
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6380/0")
-CACHE_URL = env("CACHE_REDIS_URL", default=REDIS_URL)
+CACHE_URL = env("CACHE_REDIS_URL", default=_next_database(REDIS_URL))
 REDIS_SOCKET_TIMEOUT_SECONDS = env.float("REDIS_SOCKET_TIMEOUT_SECONDS", default=2.0)
 
 CACHES = {

@@ -1,4 +1,4 @@
-"""The repository's redis.conf keeps the waitlists across a restart.
+"""The waitlists are kept: across a restart (the repository's redis.conf), and when the cache is flushed.
 
 A Redis of its own is started with redis.conf (as ``make run`` starts one), waitlists
 are written through the services, Redis is shut down without an RDB snapshot, so only
@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.core.cache import caches
 from django.test import override_settings
 
 from waitlist.api import student_waitlist_places, waitlist_join, waitlist_places
@@ -101,3 +102,15 @@ def test_a_restart_keeps_every_waitlist(durable_redis):
             "2026FA-PERS-1-01",
             "2026FA-PERS-2-01",
         ]
+
+
+def test_flushing_the_cache_leaves_the_waitlists_alone():
+    # Given a place on a waitlist
+    waitlist_join(section_id="2026FA-PERS-3-01", student_id="21", capacity=15)
+
+    # When the throttling cache is cleared (django-redis flushes its whole database)
+    caches["default"].clear()
+
+    # Then the waitlist is still there: the cache lives in a database of its own
+    assert [place.student_id for place in waitlist_places(section_id="2026FA-PERS-3-01")] == ["21"]
+    assert settings.CACHES["default"]["LOCATION"] != settings.CACHES["waitlist"]["LOCATION"]
