@@ -7,6 +7,8 @@ each test, so a test that lists by department or term names its own.
 
 import itertools
 import string
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -31,6 +33,19 @@ def unique_department() -> str:
 def unique_term() -> str:
     """A term no other test uses."""
     return f"{next(_years)}FA"
+
+
+def at_once(items, send):
+    """Call ``send`` on every item from its own thread, released together by a barrier:
+    as many requests in flight at the same moment as there are items."""
+    barrier = threading.Barrier(len(items))
+
+    def go(item):
+        barrier.wait()
+        return send(item)
+
+    with ThreadPoolExecutor(max_workers=len(items)) as pool:
+        return list(pool.map(go, items))
 
 
 def section_url(section_id: str) -> str:

@@ -6,9 +6,6 @@ than it has seats, its counter always equals its enrolled rows, and its waitlist
 holds more than its capacity.
 """
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import requests
 
 from accounts.roles import Role
@@ -16,7 +13,7 @@ from accounts.services import token_pair_issue
 from conftest import PASSWORD
 from enrollment.data import EnrollmentStatus
 from enrollment.models import Enrollment, Section
-from enrollment.tests.http import unique_term
+from enrollment.tests.http import at_once, unique_term
 from waitlist.api import waitlist_places
 
 STUDENTS = 100
@@ -35,18 +32,6 @@ def _enrolled_rows(section_id: str) -> int:
     )
 
 
-def _at_once(requests_to_send, send):
-    """Send every request from its own thread, released together by a barrier."""
-    barrier = threading.Barrier(len(requests_to_send))
-
-    def go(item):
-        barrier.wait()
-        return send(item)
-
-    with ThreadPoolExecutor(max_workers=len(requests_to_send)) as pool:
-        return list(pool.map(go, requests_to_send))
-
-
 def test_one_hundred_students_race_for_thirty_seats_and_fifteen_waitlist_places(
     http_server, make_user, make_section, assert_consistent
 ):
@@ -62,7 +47,7 @@ def test_one_hundred_students_race_for_thirty_seats_and_fifteen_waitlist_places(
         response = requests.post(url, json={}, headers={"Authorization": f"Bearer {token}"}, timeout=60)
         return response.status_code, response.json()
 
-    results = _at_once(tokens, enroll)
+    results = at_once(tokens, enroll)
 
     # Then exactly 30 got a seat, 15 a waitlist place each (positions 1 to 15), and the
     # other 55 were told the waitlist is full; none failed
@@ -103,7 +88,7 @@ def test_concurrent_drops_and_enrolls_keep_the_counter_equal_to_the_rows(
             return kind, requests.delete(f"{base}me/", headers=headers, timeout=60).status_code
         return kind, requests.post(base, json={}, headers=headers, timeout=60).status_code
 
-    results = _at_once([("drop", user) for user in enrolled[:5]] + [("enroll", user) for user in newcomers], act)
+    results = at_once([("drop", user) for user in enrolled[:5]] + [("enroll", user) for user in newcomers], act)
 
     # Then every drop and every enroll succeeded; the freed seats went to newcomers
     # (straight away or from the waitlist), and the rest of them wait in line

@@ -7,16 +7,13 @@ Each request runs on its own thread of the server; the client threads are releas
 together by a barrier.
 """
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 import requests
 
 from accounts.roles import Role
 from accounts.services import token_pair_issue
 from conftest import PASSWORD
-from enrollment.tests.http import SECTIONS, enrollments_url, waitlist_url
+from enrollment.tests.http import SECTIONS, at_once, enrollments_url, waitlist_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,18 +32,6 @@ def as_user(http_server):
         return send
 
     return bind
-
-
-def _at_once(items, send):
-    """Call ``send`` on every item from its own thread, released together by a barrier."""
-    barrier = threading.Barrier(len(items))
-
-    def go(item):
-        barrier.wait()
-        return send(item)
-
-    with ThreadPoolExecutor(max_workers=len(items)) as pool:
-        return list(pool.map(go, items))
 
 
 def _join(send, section_id: str) -> dict:
@@ -70,7 +55,7 @@ def test_forty_students_race_for_fifteen_waitlist_places(
     senders = [as_user(make_user(Role.STUDENT)) for _ in range(40)]
 
     # When they all enroll at the same moment
-    results = _at_once(senders, lambda send: send("POST", enrollments_url(section.id), json={}))
+    results = at_once(senders, lambda send: send("POST", enrollments_url(section.id), json={}))
 
     # Then exactly 15 got a place, at positions 1 to 15, and 25 were told the waitlist is full
     waitlisted = [r.json() for r in results if r.status_code == 201]
@@ -98,7 +83,7 @@ def test_one_student_joining_five_waitlists_at_once_gets_three(as_user, make_use
     send = as_user(make_user(Role.STUDENT))
 
     # When the student enrolls in all five at the same moment
-    results = _at_once(sections, lambda section: (section.id, send("POST", enrollments_url(section.id), json={})))
+    results = at_once(sections, lambda section: (section.id, send("POST", enrollments_url(section.id), json={})))
 
     # Then exactly three joined (each first in line) and two were refused for the limit
     joined = sorted(section_id for section_id, r in results if r.status_code == 201)
@@ -129,7 +114,7 @@ def test_concurrent_drops_enroll_the_head_of_the_line_in_join_order(
     droppers = [as_user(student) for student in seated]
 
     # When all five enrolled students drop at the same moment
-    results = _at_once(droppers, lambda send: send("DELETE", f"{enrollments_url(section.id)}me/"))
+    results = at_once(droppers, lambda send: send("DELETE", f"{enrollments_url(section.id)}me/"))
 
     # Then the first five in line hold the seats, in line order, and the other three
     # wait at positions 1 to 3
