@@ -213,17 +213,19 @@ def _check_students(
 ) -> list[Finding]:
     findings = []
     limit = settings.WAITLIST_MAX_PER_STUDENT
-    counted_students = set()
-    for student_id, counted in counts:
-        # Counts of an orphan waitlist go with it (see "orphan_waitlist").
-        counted = {section_id for section_id in counted if _in_scope(section_id, terms) and section_id not in orphans}
-        counted_students.add(student_id)
-        held = places.get(student_id, set())
+    # Counts of an orphan waitlist go with it (see "orphan_waitlist").
+    counted_by = {
+        student_id: {section_id for section_id in counted if _in_scope(section_id, terms) and section_id not in orphans}
+        for student_id, counted in counts
+    }
+    for student_id in sorted(set(counted_by) | set(places)):
+        counted, held = counted_by.get(student_id, set()), places.get(student_id, set())
+        subject = f"student {student_id}"
         for section_id in sorted(counted - held):
             findings.append(
                 Finding(
                     "count_without_place",
-                    f"student {student_id}",
+                    subject,
                     f"counted on the waitlist of {section_id} without a place on it",
                     _count(student_id, section_id, add=False),
                 )
@@ -232,27 +234,16 @@ def _check_students(
             findings.append(
                 Finding(
                     "place_without_count",
-                    f"student {student_id}",
+                    subject,
                     f"waits for {section_id} without it being counted",
                     _count(student_id, section_id, add=True) if len(held) <= limit else None,
                 )
             )
-    for student_id in sorted(set(places) - counted_students):
-        for section_id in sorted(places[student_id]):
-            findings.append(
-                Finding(
-                    "place_without_count",
-                    f"student {student_id}",
-                    f"waits for {section_id} without it being counted",
-                    _count(student_id, section_id, add=True) if len(places[student_id]) <= limit else None,
-                )
-            )
-    for student_id, held in sorted(places.items()):
         if len(held) > limit:
             findings.append(
                 Finding(
                     "too_many_waitlists",
-                    f"student {student_id}",
+                    subject,
                     f"waits for {len(held)} sections ({', '.join(sorted(held))}); the limit is {limit}",
                 )
             )

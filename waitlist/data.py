@@ -37,6 +37,12 @@ class ParkedStudent:
     sequence: int
     parked_at_ms: int
 
+    @classmethod
+    def from_stamp(cls, section_id: str, student_id: str, stamp: str) -> "ParkedStudent":
+        """From an entry of the ``promoting`` hash: ``"{sequence}:{parked at ms}"``."""
+        sequence, parked_at_ms = stamp.split(":")
+        return cls(section_id=section_id, student_id=student_id, sequence=int(sequence), parked_at_ms=int(parked_at_ms))
+
 
 class ParkOutcome(StrEnum):
     PARKED = "parked"  # the head of the line is parked: enroll them

@@ -176,3 +176,8 @@ def run(name: str, *, keys: list[str], args: list[Any], client: Any = None) -> A
 def store() -> redis.Redis:
     """The raw redis-py client of the waitlist store. Its errors are raised, never ignored."""
     return get_redis_connection("waitlist")
+
+
+def text(reply: bytes | str) -> str:
+    """A Redis reply as text (the raw client answers bytes)."""
+    return reply.decode() if isinstance(reply, bytes) else reply

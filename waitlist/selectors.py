@@ -8,24 +8,19 @@ from datetime import UTC, datetime
 from waitlist import keys
 from waitlist.data import ParkedStudent, WaitlistPlace, WaitlistSnapshot
 from waitlist.errors import NotWaitlisted
-from waitlist.scripts import store
-from waitlist.services import parked_student
+from waitlist.scripts import store, text
 
 # A place whose join time is missing (which no script leaves behind) reads as this.
 _UNKNOWN_TIME = datetime.fromtimestamp(0, UTC)
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 def _joined_at(value: bytes | str | None) -> datetime:
-    return datetime.fromisoformat(_text(value)) if value else _UNKNOWN_TIME
+    return datetime.fromisoformat(text(value)) if value else _UNKNOWN_TIME
 
 
 def _parked(section_id: str, flat: dict) -> list[ParkedStudent]:
     return sorted(
-        (parked_student(section_id, student, stamp) for student, stamp in flat.items()),
+        (ParkedStudent.from_stamp(section_id, text(student), text(stamp)) for student, stamp in flat.items()),
         key=lambda parked: parked.sequence,
     )
 
@@ -71,9 +66,9 @@ def waitlist_places(*, section_id: str) -> list[WaitlistPlace]:
         pipe.hgetall(section.joined)
         pipe.hget(section.meta, "changed")
         promoting, waiting, joined, changed = pipe.execute()
-    joined = {_text(student): value for student, value in joined.items()}
+    joined = {text(student): value for student, value in joined.items()}
     line = [(entry.student_id, entry.sequence, True) for entry in _parked(section_id, promoting)]
-    line += [(_text(student), int(score), False) for student, score in waiting]
+    line += [(text(student), int(score), False) for student, score in waiting]
     return [
         WaitlistPlace(
             section_id=section_id,
@@ -109,7 +104,7 @@ def student_waitlist_places(*, student_id: str) -> list[WaitlistPlace]:
     """The places a student holds, by section id. A section counted for the student
     without a place on its line (left over by a crash) is not a place, and is skipped."""
     places = []
-    for section_id in sorted(_text(member) for member in store().smembers(keys.student_key(student_id))):
+    for section_id in sorted(text(member) for member in store().smembers(keys.student_key(student_id))):
         try:
             places.append(waitlist_place(section_id=section_id, student_id=student_id))
         except NotWaitlisted:
@@ -124,7 +119,7 @@ def auto_enrollment_frozen() -> bool:
 
 def waitlist_section_ids() -> list[str]:
     """The sections that have had a waitlist (the index), in id order."""
-    return sorted(_text(member) for member in store().smembers(keys.INDEX))
+    return sorted(text(member) for member in store().smembers(keys.INDEX))
 
 
 def waitlist_snapshot(*, section_id: str) -> WaitlistSnapshot:
@@ -137,9 +132,9 @@ def waitlist_snapshot(*, section_id: str) -> WaitlistSnapshot:
         waiting, promoting, joined = pipe.execute()
     return WaitlistSnapshot(
         section_id=section_id,
-        waiting=tuple(_text(student) for student in waiting),
+        waiting=tuple(text(student) for student in waiting),
         parked=tuple(_parked(section_id, promoting)),
-        joined=frozenset(_text(student) for student in joined),
+        joined=frozenset(text(student) for student in joined),
     )
 
 
@@ -150,7 +145,7 @@ def stored_section_ids() -> set[str]:
     """Every section with any waitlist key in Redis, found by SCAN (not for request paths)."""
     found = set()
     for key in store().scan_iter(match=keys.SECTION_KEYS_PATTERN, count=1000):
-        section_id = keys.section_id_of(_text(key))
+        section_id = keys.section_id_of(text(key))
         if section_id:
             found.add(section_id)
     return found
@@ -160,6 +155,6 @@ def stored_student_counts() -> Iterator[tuple[str, set[str]]]:
     """Each student's set of counted waitlists, found by SCAN (not for request paths)."""
     client = store()
     for key in client.scan_iter(match=keys.STUDENT_KEYS_PATTERN, count=1000):
-        student_id = keys.student_id_of(_text(key))
+        student_id = keys.student_id_of(text(key))
         if student_id:
-            yield student_id, {_text(member) for member in client.smembers(key)}
+            yield student_id, {text(member) for member in client.smembers(key)}

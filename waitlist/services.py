@@ -20,23 +20,11 @@ from django.conf import settings
 from waitlist import keys
 from waitlist.data import Park, ParkedStudent, ParkOutcome, WaitlistPlace
 from waitlist.errors import AlreadyWaitlisted, NotWaitlisted, WaitlistFull, WaitlistLimitReached
-from waitlist.scripts import run, store
+from waitlist.scripts import run, store, text
 
 
 def _now_seconds() -> int:
     return int(time.time())
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
-def parked_student(section_id: str, student_id: bytes | str, stamp: bytes | str) -> ParkedStudent:
-    """A ``promoting`` hash entry (``"{sequence}:{parked at ms}"``) as a value."""
-    sequence, parked_at_ms = _text(stamp).split(":")
-    return ParkedStudent(
-        section_id=section_id, student_id=_text(student_id), sequence=int(sequence), parked_at_ms=int(parked_at_ms)
-    )
 
 
 def waitlist_join(*, section_id: str, student_id: str, capacity: int) -> WaitlistPlace:
@@ -55,7 +43,7 @@ def waitlist_join(*, section_id: str, student_id: str, capacity: int) -> Waitlis
             client=pipe,
         )
         pipe.sadd(keys.INDEX, section_id)
-        reservation = _text(pipe.execute()[0])
+        reservation = text(pipe.execute()[0])
     if reservation == "limit":
         raise WaitlistLimitReached()
     now = datetime.now(UTC)
@@ -63,14 +51,14 @@ def waitlist_join(*, section_id: str, student_id: str, capacity: int) -> Waitlis
         outcome = run("join", keys=section.all, args=[student_id, capacity, now.isoformat(), int(now.timestamp())])
     except Exception:
         if reservation == "reserved":
-            _uncount(student_id=student_id, section_id=section_id)
+            waitlist_count_remove(section_id=section_id, student_id=student_id)
         raise
-    status = _text(outcome[0])
+    status = text(outcome[0])
     if status == "already_waitlisted":
         raise AlreadyWaitlisted()  # and the count, whether just made or found, is right
     if status == "waitlist_full":
         # Counted now, or counted by an earlier join that crashed before taking a place.
-        _uncount(student_id=student_id, section_id=section_id)
+        waitlist_count_remove(section_id=section_id, student_id=student_id)
         raise WaitlistFull()
     _, position, sequence, changed = outcome
     return WaitlistPlace(
@@ -83,11 +71,6 @@ def waitlist_join(*, section_id: str, student_id: str, capacity: int) -> Waitlis
     )
 
 
-def _uncount(*, student_id: str, section_id: str) -> None:
-    """Take a section off a student's set of waitlists (after their place is gone)."""
-    store().srem(keys.student_key(student_id), section_id)
-
-
 def waitlist_leave(*, section_id: str, student_id: str) -> None:
     """Take a student off a section's waitlist; ``NotWaitlisted`` if they are not on it.
 
@@ -97,7 +80,7 @@ def waitlist_leave(*, section_id: str, student_id: str) -> None:
     left = run("leave", keys=keys.section_keys(section_id).all, args=[student_id, _now_seconds()])
     if not left:
         raise NotWaitlisted()
-    _uncount(student_id=student_id, section_id=section_id)
+    waitlist_count_remove(section_id=section_id, student_id=student_id)
 
 
 def waitlist_park_head(*, section_id: str) -> Park:
@@ -109,13 +92,15 @@ def waitlist_park_head(*, section_id: str) -> Park:
     section = keys.section_keys(section_id)
     now_ms = int(time.time() * 1000)
     reply = run("park_head", keys=[section.queue, section.promoting], args=[now_ms])
-    outcome = ParkOutcome(_text(reply[0]))
+    outcome = ParkOutcome(text(reply[0]))
     if outcome is ParkOutcome.PARKED:
-        student_id, sequence = _text(reply[1]), int(float(_text(reply[2])))
+        student_id, sequence = text(reply[1]), int(float(text(reply[2])))
         parked = ParkedStudent(section_id=section_id, student_id=student_id, sequence=sequence, parked_at_ms=now_ms)
         return Park(outcome=outcome, parked=(parked,))
     entries = reply[1:]
-    parked = tuple(parked_student(section_id, entries[i], entries[i + 1]) for i in range(0, len(entries), 2))
+    parked = tuple(
+        ParkedStudent.from_stamp(section_id, text(entries[i]), text(entries[i + 1])) for i in range(0, len(entries), 2)
+    )
     return Park(outcome=outcome, parked=parked)
 
 
@@ -129,7 +114,7 @@ def waitlist_settle(*, section_id: str, student_id: str) -> bool:
         run("settle", keys=[section.joined, section.promoting, section.meta], args=[student_id, _now_seconds()])
     )
     if settled:
-        _uncount(student_id=student_id, section_id=section_id)
+        waitlist_count_remove(section_id=section_id, student_id=student_id)
     return settled
 
 
@@ -144,7 +129,7 @@ def waitlist_restore(*, section_id: str, student_id: str) -> bool:
 
 def waitlist_discard(*, section_id: str) -> list[str]:
     """Delete a section's waitlist and every student's reference to it; the students it held."""
-    students = [_text(student) for student in run("discard", keys=keys.section_keys(section_id).all, args=[])]
+    students = [text(student) for student in run("discard", keys=keys.section_keys(section_id).all, args=[])]
     with store().pipeline(transaction=False) as pipe:
         for student_id in students:
             pipe.srem(keys.student_key(student_id), section_id)
@@ -159,7 +144,8 @@ def waitlist_count_add(*, section_id: str, student_id: str) -> None:
 
 
 def waitlist_count_remove(*, section_id: str, student_id: str) -> None:
-    """Stop counting a section among a student's waitlists (repairs a count without a place)."""
+    """Stop counting a section among a student's waitlists, once their place is gone (also
+    repairs a count without a place)."""
     store().srem(keys.student_key(student_id), section_id)
 
 

@@ -72,6 +72,23 @@ def student_url(student_id: str) -> str:
     return f"/api/v1/students/{student_id}/enrollments/"
 
 
+def roster(client, section_id: str, status: str = "enrolled") -> list[dict]:
+    """A section's roster items (enrolled, or dropped), as ``client`` reads them."""
+    response = client.get(enrollments_url(section_id), {"status": status, "page_size": 100})
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def roster_ids(client, section_id: str, status: str = "enrolled") -> list[str]:
+    return [item["student_id"] for item in roster(client, section_id, status)]
+
+
+def listed_sections(client, student_id: str, section_ids) -> list[dict]:
+    """The items of ``student_id``'s enrollments list that are about ``section_ids``, every page read."""
+    pages = follow(client, f"{student_url(student_id)}?page_size=100", "next")
+    return [item for page in pages for item in page["results"] if item["section_id"] in set(section_ids)]
+
+
 def is_utc_timestamp(value) -> bool:
     """An RFC 3339 UTC timestamp, as API.md's conventions ask."""
     return isinstance(value, str) and value.endswith("Z") and datetime.fromisoformat(value).utcoffset() == timedelta(0)

@@ -22,6 +22,9 @@ from enrollment.tests.http import (
     enrollments_url,
     follow,
     is_utc_timestamp,
+    listed_sections,
+    roster,
+    roster_ids,
     section_url,
     student_url,
     tampered,
@@ -32,25 +35,9 @@ from enrollment.tests.http import (
 pytestmark = pytest.mark.django_db
 
 
-def _roster(client, section_id: str, status: str = "enrolled") -> list[dict]:
-    response = client.get(enrollments_url(section_id), {"status": status, "page_size": 100})
-    assert response.status_code == 200, response.content
-    return response.json()["results"]
-
-
-def _roster_ids(client, section_id: str, status: str = "enrolled") -> list[str]:
-    return [item["student_id"] for item in _roster(client, section_id, status)]
-
-
 def _seats(client, section_id: str) -> tuple[int, int, str]:
     body = client.get(section_url(section_id)).json()
     return body["enrolled"], body["seats_left"], body["status"]
-
-
-def _listed_sections(client, student_id: str, section_ids) -> list[dict]:
-    """The items of ``student_id``'s enrollments list that are about ``section_ids``, every page read."""
-    pages = follow(client, f"{student_url(student_id)}?page_size=100", "next")
-    return [item for page in pages for item in page["results"] if item["section_id"] in set(section_ids)]
 
 
 # --- enroll --------------------------------------------------------------------------
@@ -77,7 +64,7 @@ def test_a_student_enrolls_themself(client_for, student, registrar, new_section)
         "administrative": False,
     }
     assert _seats(client, section.id) == (1, 2, "open")
-    assert _roster_ids(client_for(registrar), section.id) == [student.id]
+    assert roster_ids(client_for(registrar), section.id) == [student.id]
 
 
 @pytest.mark.parametrize("naming", ["me", "own id"])
@@ -102,8 +89,8 @@ def test_the_registrar_enrolls_a_given_student(client_for, registrar, student, n
     assert response.status_code == 201, response.content
     assert (response.json()["status"], response.json()["student_id"]) == ("enrolled", student.id)
     assert response["Location"].endswith(enrollment_url(section.id, student.id))
-    assert _roster_ids(client, section.id) == [student.id]
-    assert [item["section_id"] for item in _listed_sections(client_for(student), "me", [section.id])] == [section.id]
+    assert roster_ids(client, section.id) == [student.id]
+    assert [item["section_id"] for item in listed_sections(client_for(student), "me", [section.id])] == [section.id]
 
 
 @pytest.mark.parametrize("whom", ["unknown id", "not an id", "an instructor", "nobody named"])
@@ -121,7 +108,7 @@ def test_the_registrar_enrolls_only_students_that_exist(client_for, registrar, i
 
     assert_problem(response, 400, "invalid", field="student_id")
     assert _seats(client, section.id)[0] == 0
-    assert _roster(client, section.id) == []
+    assert roster(client, section.id) == []
 
 
 @pytest.mark.parametrize(
@@ -155,7 +142,7 @@ def test_a_student_cannot_enroll_another_student(client_for, make_user, registra
     response = client_for(student).post(enrollments_url(section.id), {"student_id": other.id}, format="json")
 
     assert_problem(response, 403, "permission_denied")
-    assert _roster(client_for(registrar), section.id) == []
+    assert roster(client_for(registrar), section.id) == []
 
 
 def test_enrolling_needs_a_token(api_client, new_section):
@@ -217,7 +204,7 @@ def test_a_full_section_puts_another_student_on_its_waitlist(client_for, make_us
     assert response["Location"].endswith(f"/api/v1/sections/{section.id}/waitlist/{second.id}/")
     assert _seats(client, section.id) == (1, 0, "full")
     assert_problem(client.get(enrollment_url(section.id, "me")), 404, "not_found")
-    assert _roster_ids(client_for(registrar), section.id) == [first.id]
+    assert roster_ids(client_for(registrar), section.id) == [first.id]
 
 
 def test_a_section_without_seats_puts_everyone_on_its_waitlist(client_for, student, new_section):
@@ -259,8 +246,8 @@ def test_a_student_enrolls_again_after_dropping(client_for, student, registrar, 
     )
     assert row["enrolled_at"] == response.json()["enrolled_at"]
     staff = client_for(registrar)
-    assert _roster_ids(staff, section.id) == [student.id]
-    assert _roster_ids(staff, section.id, "dropped") == []
+    assert roster_ids(staff, section.id) == [student.id]
+    assert roster_ids(staff, section.id, "dropped") == []
     assert _seats(client, section.id) == (1, 0, "full")
 
 
@@ -282,7 +269,7 @@ def test_an_enroll_retried_with_its_idempotency_key_replays_and_enrolls_once(
     assert retry["Location"] == first["Location"]
     assert retry["Idempotent-Replayed"] == "true"
     assert "Idempotent-Replayed" not in first
-    assert _roster_ids(client_for(registrar), section.id) == [student.id]
+    assert roster_ids(client_for(registrar), section.id) == [student.id]
     assert _seats(client, section.id)[0] == 1
 
 
@@ -297,7 +284,7 @@ def test_an_idempotency_key_reused_with_another_body_is_refused(client_for, regi
 
     assert accepted.status_code == 201
     assert_problem(reused, 422, "idempotency_key_reused")
-    assert _roster_ids(client, section.id) == [first.id]
+    assert roster_ids(client, section.id) == [first.id]
     assert _seats(client, section.id)[0] == 1
 
 
@@ -509,10 +496,10 @@ def test_a_student_drops_themself(client_for, student, instructor, new_section, 
     assert (row["status"], row["dropped_by"], row["administrative"]) == ("dropped", student.id, False)
     assert is_utc_timestamp(row["dropped_at"])
     staff = client_for(instructor)
-    assert _roster(staff, section.id) == []
-    assert _roster(staff, section.id, "dropped") == [row]
+    assert roster(staff, section.id) == []
+    assert roster(staff, section.id, "dropped") == [row]
     assert _seats(client, section.id) == (0, 1, "open")
-    assert _listed_sections(client, "me", [section.id]) == []
+    assert listed_sections(client, "me", [section.id]) == []
 
 
 @pytest.mark.parametrize("dropper", ["the instructor", "the registrar"])
@@ -526,13 +513,13 @@ def test_staff_drops_are_administrative(client_for, student, instructor, registr
 
     assert response.status_code == 204, response.content
     assert response.content == b""
-    assert _roster(client, section.id) == []
-    (dropped,) = _roster(client, section.id, "dropped")
+    assert roster(client, section.id) == []
+    (dropped,) = roster(client, section.id, "dropped")
     assert (dropped["student_id"], dropped["status"]) == (student.id, "dropped")
     assert (dropped["administrative"], dropped["dropped_by"]) == (True, staff.id)
     assert is_utc_timestamp(dropped["dropped_at"])
     assert _seats(client, section.id) == (0, 2, "open")
-    assert _listed_sections(client_for(student), "me", [section.id]) == []
+    assert listed_sections(client_for(student), "me", [section.id]) == []
 
 
 def test_the_dropped_roster_is_in_drop_order(client_for, make_user, instructor, new_section, enroll):
@@ -544,8 +531,8 @@ def test_the_dropped_roster_is_in_drop_order(client_for, make_user, instructor, 
     client.delete(enrollment_url(section.id, second.id))
     client_for(first).delete(enrollment_url(section.id, "me"))
 
-    assert _roster_ids(client, section.id, "dropped") == [second.id, first.id]
-    assert _roster_ids(client, section.id) == [staying.id]
+    assert roster_ids(client, section.id, "dropped") == [second.id, first.id]
+    assert roster_ids(client, section.id) == [staying.id]
 
 
 def test_dropping_twice_is_not_found(client_for, make_user, student, new_section, enroll):
@@ -590,7 +577,7 @@ def test_others_cannot_drop_a_student(client_for, make_user, student, registrar,
     response = client_for(caller).delete(enrollment_url(section.id, student.id))
 
     assert_problem(response, 403, "permission_denied")
-    assert _roster_ids(client_for(registrar), section.id) == [student.id]
+    assert roster_ids(client_for(registrar), section.id) == [student.id]
 
 
 def test_dropping_needs_a_token(api_client, client_for, registrar, student, new_section, enroll):
@@ -600,7 +587,7 @@ def test_dropping_needs_a_token(api_client, client_for, registrar, student, new_
     response = api_client.delete(enrollment_url(section.id, student.id))
 
     assert_problem(response, 401, "not_authenticated")
-    assert _roster_ids(client_for(registrar), section.id) == [student.id]
+    assert roster_ids(client_for(registrar), section.id) == [student.id]
 
 
 def test_a_drop_gives_the_seat_to_the_student_waiting(client_for, make_user, registrar, new_section, enroll):
@@ -615,7 +602,7 @@ def test_a_drop_gives_the_seat_to_the_student_waiting(client_for, make_user, reg
     assert waiting.json()["status"] == "waitlisted"
     assert dropped.status_code == 204
     assert _seats(client, section.id) == (1, 0, "full")
-    assert _roster_ids(client_for(registrar), section.id) == [second.id]
+    assert roster_ids(client_for(registrar), section.id) == [second.id]
     assert_problem(client.get(f"{SECTIONS}{section.id}/waitlist/me/"), 404, "not_found")
 
 
@@ -628,7 +615,7 @@ def test_a_student_lists_their_enrollments(client_for, student, new_section, enr
     client = client_for(student)
     client.delete(enrollment_url(sections[1].id, "me"))
 
-    items = _listed_sections(client, "me", enrolled_at)
+    items = listed_sections(client, "me", enrolled_at)
 
     assert items == [
         {
@@ -650,15 +637,15 @@ def test_a_students_list_by_id_and_as_me_agree(client_for, student, new_section,
     client = client_for(student)
     section_ids = [section.id for section in sections]
 
-    assert _listed_sections(client, student.id, section_ids) == _listed_sections(client, "me", section_ids)
-    assert [item["section_id"] for item in _listed_sections(client, "me", section_ids)] == section_ids
+    assert listed_sections(client, student.id, section_ids) == listed_sections(client, "me", section_ids)
+    assert [item["section_id"] for item in listed_sections(client, "me", section_ids)] == section_ids
 
 
 def test_the_registrar_reads_a_students_enrollments(client_for, student, registrar, new_section, enroll):
     section = new_section()
     enroll(student, section.id)
 
-    items = _listed_sections(client_for(registrar), student.id, [section.id])
+    items = listed_sections(client_for(registrar), student.id, [section.id])
 
     assert [(item["section_id"], item["status"]) for item in items] == [(section.id, "enrolled")]
 
@@ -789,7 +776,7 @@ def test_the_last_seat_goes_to_exactly_one_of_many_concurrent_students(
     assert len(winners) == 1
     assert sorted(body["position"] for body in waiting) == [1, 2, 3, 4, 5]
     client = client_for(registrar)
-    assert _roster_ids(client, section.id) == winners
+    assert roster_ids(client, section.id) == winners
     assert _seats(client, section.id) == (1, 0, "full")
 
 
@@ -809,14 +796,14 @@ def test_deleting_a_section_removes_its_enrollments(client_for, make_user, stude
 
     assert response.status_code == 204
     assert response.content == b""
-    assert [item["section_id"] for item in _listed_sections(client, "me", [deleted.id, kept.id])] == [kept.id]
+    assert [item["section_id"] for item in listed_sections(client, "me", [deleted.id, kept.id])] == [kept.id]
     assert_problem(client.get(section_url(deleted.id)), 404, "not_found")
     assert_problem(client.get(enrollment_url(deleted.id, "me")), 404, "not_found")
     assert_problem(staff.get(enrollment_url(deleted.id, classmate.id)), 404, "not_found")
     assert_problem(staff.get(enrollments_url(deleted.id)), 404, "not_found")
     assert_problem(client.post(enrollments_url(deleted.id), {}, format="json"), 404, "not_found")
     assert_problem(client.delete(enrollment_url(deleted.id, "me")), 404, "not_found")
-    assert _roster_ids(staff, kept.id) == [student.id]
+    assert roster_ids(staff, kept.id) == [student.id]
 
 
 def test_the_enrollments_of_an_unknown_student_are_not_found(client_for, registrar):

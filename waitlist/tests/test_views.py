@@ -22,7 +22,9 @@ from enrollment.tests.http import (
     enrollments_url,
     follow,
     is_utc_timestamp,
+    listed_sections,
     place_url,
+    roster_ids,
     section_url,
     student_url,
     tampered,
@@ -75,23 +77,11 @@ def _seats(client, section_id: str) -> tuple[int, int, int, str]:
     return body["enrolled"], body["seats_left"], body["waitlisted"], body["status"]
 
 
-def _roster_ids(client, section_id: str) -> list[str]:
-    response = client.get(enrollments_url(section_id), {"page_size": 100})
-    assert response.status_code == 200, response.content
-    return [item["student_id"] for item in response.json()["results"]]
-
-
 def _line(client, section_id: str) -> list[tuple[str, int]]:
     """(student_id, position) of everyone on a section's waitlist, as its instructor or the registrar reads it."""
     response = client.get(waitlist_url(section_id), {"page_size": 100})
     assert response.status_code == 200, response.content
     return [(item["student_id"], item["position"]) for item in response.json()["results"]]
-
-
-def _listed_sections(client, student_id: str, section_ids) -> list[dict]:
-    """The items of ``student_id``'s enrollments list that are about ``section_ids``, every page read."""
-    pages = follow(client, f"{student_url(student_id)}?page_size=100", "next")
-    return [item for page in pages for item in page["results"] if item["section_id"] in set(section_ids)]
 
 
 # --- joining a full section ----------------------------------------------------------
@@ -149,7 +139,7 @@ def test_a_full_waitlist_refuses_with_waitlist_full(client_for, student, instruc
     assert _seats(client, section.id) == (1, 0, 2, "waitlist_full")
     assert _line(client_for(instructor), section.id) == [(line[0].id, 1), (line[1].id, 2)]
     assert_problem(client.get(place_url(section.id, "me")), 404, "not_found")
-    assert _listed_sections(client, "me", [section.id]) == []
+    assert listed_sections(client, "me", [section.id]) == []
 
 
 def test_a_join_refused_as_full_does_not_count_against_the_students_limit(
@@ -182,7 +172,7 @@ def test_a_student_on_three_waitlists_is_refused_a_fourth_until_they_leave_one(
     assert left.status_code == 204
     assert accepted.status_code == 201, accepted.content
     assert (accepted.json()["status"], accepted.json()["position"]) == ("waitlisted", 1)
-    listed = _listed_sections(client, "me", [section.id for section in [*joined, fourth]])
+    listed = listed_sections(client, "me", [section.id for section in [*joined, fourth]])
     assert sorted(item["section_id"] for item in listed) == sorted([joined[0].id, joined[2].id, fourth.id])
 
 
@@ -225,7 +215,7 @@ def test_an_enrolled_student_never_joins_their_full_sections_waitlist(
     assert_problem(response, 409, "already_enrolled")
     assert _line(client_for(instructor), section.id) == [(line[0].id, 1)]
     assert_problem(client_for(student).get(place_url(section.id, "me")), 404, "not_found")
-    assert [item["status"] for item in _listed_sections(client_for(student), "me", [section.id])] == ["enrolled"]
+    assert [item["status"] for item in listed_sections(client_for(student), "me", [section.id])] == ["enrolled"]
 
 
 def test_no_one_jumps_the_line_to_a_seat_freed_while_the_section_is_frozen(
@@ -242,7 +232,7 @@ def test_no_one_jumps_the_line_to_a_seat_freed_while_the_section_is_frozen(
 
     assert response.status_code == 201, response.content
     assert (response.json()["status"], response.json()["position"]) == ("waitlisted", 2)
-    assert _roster_ids(staff, section.id) == []
+    assert roster_ids(staff, section.id) == []
     assert _line(client_for(instructor), section.id) == [(line[0].id, 1), (newcomer.id, 2)]
 
 
@@ -266,9 +256,9 @@ def test_a_drop_enrolls_the_head_of_the_waitlist_at_once(
     assert response.status_code == 204, response.content
     promoted, next_in_line = line
     staff = client_for(registrar)
-    assert _roster_ids(staff, section.id) == [promoted.id]
+    assert roster_ids(staff, section.id) == [promoted.id]
     assert _seats(staff, section.id) == (1, 0, 1, "full")
-    listed = _listed_sections(client_for(promoted), "me", [section.id])
+    listed = listed_sections(client_for(promoted), "me", [section.id])
     assert [(item["status"], "position" in item, is_utc_timestamp(item["enrolled_at"])) for item in listed] == [
         ("enrolled", False, True)
     ]
@@ -295,7 +285,7 @@ def test_a_larger_capacity_enrolls_from_the_waitlist_in_order(
         1,
         "full",
     )
-    assert _roster_ids(staff, section.id) == [seated[0].id, line[0].id, line[1].id]
+    assert roster_ids(staff, section.id) == [seated[0].id, line[0].id, line[1].id]
     assert _line(client_for(instructor), section.id) == [(line[2].id, 1)]
     assert client_for(line[2]).get(place_url(section.id, "me")).json()["position"] == 1
     assert_consistent(section.term)
@@ -320,7 +310,7 @@ def test_a_frozen_section_promotes_nobody_until_it_is_unfrozen(client_for, regis
         0,
         1,
     )
-    assert _roster_ids(staff, section.id) == [line[0].id]
+    assert roster_ids(staff, section.id) == [line[0].id]
     assert _line(client_for(instructor), section.id) == [(line[1].id, 1)]
 
 
@@ -377,7 +367,7 @@ def test_while_frozen_globally_drops_free_seats_but_promote_nobody(
 
     assert [response.status_code for response in responses] == [204, 204]
     assert _seats(staff, section.id) == (0, 2, 2, "open")
-    assert _roster_ids(staff, section.id) == []
+    assert roster_ids(staff, section.id) == []
     assert _line(client_for(instructor), section.id) == [(line[0].id, 1), (line[1].id, 2)]
     assert [client_for(student).get(place_url(section.id, "me")).json()["position"] for student in line] == [1, 2]
 
@@ -397,9 +387,9 @@ def test_unfreezing_globally_fills_every_open_seat_from_the_waitlists_in_order(
     response = staff.put(AUTO_ENROLLMENT, {"frozen": False}, format="json")
 
     assert (response.status_code, response.json()) == (200, {"frozen": False})
-    assert _roster_ids(staff, first.id) == [first_line[0].id, first_line[1].id]
+    assert roster_ids(staff, first.id) == [first_line[0].id, first_line[1].id]
     assert _line(client_for(instructor), first.id) == [(first_line[2].id, 1)]
-    assert _roster_ids(staff, second.id) == [second_line[0].id]
+    assert roster_ids(staff, second.id) == [second_line[0].id]
     assert _line(client_for(instructor), second.id) == []
     assert [_seats(staff, section.id) for section in (first, second)] == [(2, 0, 1, "full"), (1, 0, 0, "full")]
     assert_consistent(first.term)
@@ -439,7 +429,7 @@ def test_a_student_leaves_the_waitlist_and_those_behind_move_up(client_for, inst
     assert client_for(behind).get(place_url(section.id, "me")).json()["position"] == 1
     assert _line(client_for(instructor), section.id) == [(behind.id, 1)]
     assert _seats(client, section.id) == (1, 0, 1, "full")
-    assert _listed_sections(client, "me", [section.id]) == []
+    assert listed_sections(client, "me", [section.id]) == []
 
 
 def test_the_registrar_takes_anyone_off_a_waitlist(client_for, registrar, instructor, full_section):
@@ -716,7 +706,7 @@ def test_a_students_enrollments_list_waitlist_places_first_then_seats(client_for
     enrolled = client.post(enrollments_url(seat.id), {}, format="json").json()
     waitlisted = client.post(enrollments_url(waiting.id), {}, format="json").json()
 
-    items = _listed_sections(client, "me", [seat.id, waiting.id])
+    items = listed_sections(client, "me", [seat.id, waiting.id])
 
     assert items == [
         {
@@ -756,7 +746,7 @@ def test_the_registrar_reads_a_students_waitlist_places(client_for, student, reg
     section, _, _ = full_section(capacity=1, waiting=1)
     enroll(student, section.id)
 
-    items = _listed_sections(client_for(registrar), student.id, [section.id])
+    items = listed_sections(client_for(registrar), student.id, [section.id])
 
     assert [(item["status"], item["position"]) for item in items] == [("waitlisted", 2)]
 
@@ -780,7 +770,7 @@ def test_deleting_a_section_removes_its_waitlist_and_frees_the_students_count(
     assert_problem(client.get(place_url(deleted.id, "me")), 404, "not_found")
     assert joined.status_code == 201, joined.content
     assert (joined.json()["status"], joined.json()["position"]) == ("waitlisted", 1)
-    listed = _listed_sections(client, "me", [deleted.id, *[section.id for section in kept], third.id])
+    listed = listed_sections(client, "me", [deleted.id, *[section.id for section in kept], third.id])
     assert sorted(item["section_id"] for item in listed) == sorted([kept[0].id, kept[1].id, third.id])
 
 
