@@ -2,12 +2,21 @@
 
 from accounts.data import Actor, UserProfile
 from accounts.errors import UsernameTaken
-from accounts.permissions import IsAnyRole, IsInstructor, IsRegistrar, IsStudent, RolePermission, allow_roles
+from accounts.permissions import (
+    ActionPermissionsMixin,
+    IsAnyRole,
+    IsInstructor,
+    IsRegistrar,
+    IsStudent,
+    RolePermission,
+    allow_roles,
+)
 from accounts.roles import Role
 from accounts.selectors import actor_of, user_profile_by_username, user_profile_get
 from accounts.services import user_create
 
 __all__ = [
+    "ActionPermissionsMixin",
     "Actor",
     "IsAnyRole",
     "IsInstructor",

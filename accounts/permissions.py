@@ -33,3 +33,17 @@ IsStudent = allow_roles(Role.STUDENT)
 IsInstructor = allow_roles(Role.INSTRUCTOR)
 IsRegistrar = allow_roles(Role.REGISTRAR)
 IsAnyRole = allow_roles(*Role)
+
+
+class ActionPermissionsMixin:
+    """For a ViewSet: per-action permission classes, declared in ``permissions_by_action``.
+
+    An action missing from the mapping is the registrar's only, so a new action is
+    closed until someone decides who may call it.
+    """
+
+    permissions_by_action: dict[str, list[type[RolePermission]]] = {}
+
+    def get_permissions(self):
+        classes = self.permissions_by_action.get(self.action, [IsRegistrar])
+        return [permission() for permission in classes]

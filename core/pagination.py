@@ -17,6 +17,7 @@ from drf_spectacular.utils import OpenApiParameter
 from pynamodb.models import Model
 from rest_framework import serializers
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from core.errors import InvalidCursor
@@ -186,6 +187,11 @@ def page_links(request: Request, page: Page) -> dict[str, Any]:
         "next": replace_query_param(url, "cursor", page.next_cursor) if page.next_cursor else None,
         "previous": replace_query_param(url, "cursor", page.previous_cursor) if page.previous_cursor else None,
     }
+
+
+def page_response(request: Request, page: Page, item_serializer: type[serializers.Serializer]) -> Response:
+    """The response of a list endpoint: ``{"next", "previous", "results"}``."""
+    return Response({**page_links(request, page), "results": item_serializer(page.items, many=True).data})
 
 
 PAGE_PARAMETERS = [

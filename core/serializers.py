@@ -1,4 +1,15 @@
+"""Serializers and serializer helpers shared by every app's views."""
+
+from typing import Any
+
 from rest_framework import serializers
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """``data`` checked by ``serializer_class``: its validated data, or a 400 (``ValidationError``)."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 class HealthOutputSerializer(serializers.Serializer):

@@ -10,10 +10,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from accounts.api import IsAnyRole, IsRegistrar, Role, actor_of, allow_roles
+from accounts.api import ActionPermissionsMixin, IsAnyRole, IsRegistrar, Role, actor_of, allow_roles
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.openapi import problem_responses
-from core.pagination import PAGE_PARAMETERS, Page, page_links, page_request, page_serializer
+from core.pagination import PAGE_PARAMETERS, page_request, page_response, page_serializer
+from core.serializers import validated
 from enrollment import selectors, services
 from enrollment.data import EnrollmentStatus, EnrollOutcome
 from enrollment.serializers import (
@@ -54,26 +55,6 @@ SECTION_ID_PARAMETER = OpenApiParameter("section_id", str, OpenApiParameter.PATH
 STUDENT_ID_PARAMETER = OpenApiParameter("student_id", str, OpenApiParameter.PATH, description="A user id, or `me`.")
 
 
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _page_response(request: Request, page: Page, item_serializer) -> Response:
-    return Response({**page_links(request, page), "results": item_serializer(page.items, many=True).data})
-
-
-class ActionPermissionsMixin:
-    """Per-action permission classes, declared in ``permissions_by_action``."""
-
-    permissions_by_action: dict[str, list] = {}
-
-    def get_permissions(self):
-        classes = self.permissions_by_action.get(self.action, [IsRegistrar])
-        return [permission() for permission in classes]
-
-
 class CourseViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     """The catalog's courses. Everyone signed in reads; the registrar writes."""
 
@@ -89,9 +70,9 @@ class CourseViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         responses={200: page_serializer(CourseOutputSerializer), **problem_responses(400, 401, 403, 429, 503)},
     )
     def list(self, request: Request) -> Response:
-        filters = _validated(CourseListQuerySerializer, request.query_params)
+        filters = validated(CourseListQuerySerializer, request.query_params)
         page = selectors.course_list(page=page_request(request), department=filters.get("department"))
-        return _page_response(request, page, CourseOutputSerializer)
+        return page_response(request, page, CourseOutputSerializer)
 
     @extend_schema(
         operation_id="courses_create",
@@ -103,7 +84,7 @@ class CourseViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     )
     @idempotent
     def create(self, request: Request) -> Response:
-        course = services.course_create(**_validated(CourseCreateInputSerializer, request.data))
+        course = services.course_create(**validated(CourseCreateInputSerializer, request.data))
         location = reverse("course-detail", kwargs={"course_id": course.id}, request=request)
         return Response(
             CourseOutputSerializer(course).data, status=status.HTTP_201_CREATED, headers={"Location": location}
@@ -128,7 +109,7 @@ class CourseViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         responses={200: CourseOutputSerializer, **problem_responses(400, 401, 403, 404, 429, 503)},
     )
     def partial_update(self, request: Request, course_id: str) -> Response:
-        changes = _validated(CourseUpdateInputSerializer, request.data)
+        changes = validated(CourseUpdateInputSerializer, request.data)
         course = services.course_update(course_id=course_id, **changes)
         return Response(CourseOutputSerializer(course).data)
 
@@ -159,7 +140,7 @@ class SectionViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         responses={200: page_serializer(SectionOutputSerializer), **problem_responses(400, 401, 403, 429, 503)},
     )
     def list(self, request: Request) -> Response:
-        query = _validated(SectionListQuerySerializer, request.query_params)
+        query = validated(SectionListQuerySerializer, request.query_params)
         instructor_id = query.get("instructor")
         if instructor_id:
             instructor_id = selectors.resolve_user_id(actor_of(request.user), instructor_id)
@@ -171,7 +152,7 @@ class SectionViewSet(ActionPermissionsMixin, viewsets.ViewSet):
             open=query.get("open"),
         )
         page = selectors.section_list(page=page_request(request), filters=filters)
-        return _page_response(request, page, SectionOutputSerializer)
+        return page_response(request, page, SectionOutputSerializer)
 
     @extend_schema(
         operation_id="sections_create",
@@ -183,7 +164,7 @@ class SectionViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     )
     @idempotent
     def create(self, request: Request) -> Response:
-        section = services.section_create(**_validated(SectionCreateInputSerializer, request.data))
+        section = services.section_create(**validated(SectionCreateInputSerializer, request.data))
         location = reverse("section-detail", kwargs={"section_id": section.id}, request=request)
         return Response(
             SectionOutputSerializer(section).data, status=status.HTTP_201_CREATED, headers={"Location": location}
@@ -208,7 +189,7 @@ class SectionViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         responses={200: SectionOutputSerializer, **problem_responses(400, 401, 403, 404, 409, 429, 503)},
     )
     def partial_update(self, request: Request, section_id: str) -> Response:
-        changes = _validated(SectionUpdateInputSerializer, request.data)
+        changes = validated(SectionUpdateInputSerializer, request.data)
         return Response(SectionOutputSerializer(services.section_update(section_id=section_id, **changes)).data)
 
     @extend_schema(
@@ -247,7 +228,7 @@ class SectionEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     )
     @idempotent
     def create(self, request: Request, section_id: str) -> Response:
-        student_id = _validated(EnrollInputSerializer, request.data).get("student_id")
+        student_id = validated(EnrollInputSerializer, request.data).get("student_id")
         registration = services.enrollment_create(
             actor=actor_of(request.user), section_id=section_id, student_id=student_id
         )
@@ -268,14 +249,14 @@ class SectionEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         responses={200: page_serializer(RosterItemSerializer), **problem_responses(400, 401, 403, 404, 429, 503)},
     )
     def list(self, request: Request, section_id: str) -> Response:
-        query = _validated(RosterQuerySerializer, request.query_params)
+        query = validated(RosterQuerySerializer, request.query_params)
         page = selectors.roster_list(
             actor=actor_of(request.user),
             section_id=section_id,
             status=EnrollmentStatus(query["status"]),
             page=page_request(request),
         )
-        return _page_response(request, page, RosterItemSerializer)
+        return page_response(request, page, RosterItemSerializer)
 
     @extend_schema(
         operation_id="enrollments_retrieve",
@@ -322,7 +303,7 @@ class StudentEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         page = selectors.student_enrollment_list(
             actor=actor_of(request.user), student_id=student_id, page=page_request(request)
         )
-        return _page_response(request, page, RegistrationSerializer)
+        return page_response(request, page, RegistrationSerializer)
 
 
 class SectionWaitlistViewSet(ActionPermissionsMixin, viewsets.ViewSet):
@@ -343,7 +324,7 @@ class SectionWaitlistViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     )
     def list(self, request: Request, section_id: str) -> Response:
         page = selectors.waitlist_page(actor=actor_of(request.user), section_id=section_id, page=page_request(request))
-        return _page_response(request, page, WaitlistItemSerializer)
+        return page_response(request, page, WaitlistItemSerializer)
 
     @extend_schema(
         operation_id="waitlist_retrieve",
@@ -414,5 +395,5 @@ class AutoEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         responses={200: AutoEnrollmentSerializer, **problem_responses(400, 401, 403, 429, 503)},
     )
     def update(self, request: Request) -> Response:
-        frozen = _validated(AutoEnrollmentSerializer, request.data)["frozen"]
+        frozen = validated(AutoEnrollmentSerializer, request.data)["frozen"]
         return Response({"frozen": services.auto_enrollment_set(frozen=frozen)})
