@@ -11,6 +11,7 @@ from core.views import LivenessView, ReadinessView
 api_v1 = [
     path("", include("accounts.urls")),
     path("", include("enrollment.urls")),
+    path("", include("notifications.urls")),
 ]
 
 urlpatterns = [

@@ -1,6 +1,7 @@
-"""Tables owned by core: the record of each Idempotency-Key."""
+"""Tables owned by core: the record of each Idempotency-Key, and the outbox of events."""
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 
 from core.dynamodb import TableMeta, TableModel, table_name
 
@@ -27,3 +28,44 @@ class IdempotencyRecord(TableModel):
     response_body = UnicodeAttribute(null=True)  # JSON
     response_headers = UnicodeAttribute(null=True)  # JSON object of replayed headers
     response_content_type = UnicodeAttribute(null=True)
+
+
+class DueIndex(GlobalSecondaryIndex):
+    """Sparse: only items with work still to hand to a worker carry ``due_shard`` and
+    ``due_at``, so the sweep reads exactly those, oldest first (``due_at <= now``).
+
+    The partition is one of ``DUE_SHARDS`` values, so on registration day the writes
+    to the index spread over several partitions instead of one hot key.
+    """
+
+    class Meta:
+        index_name = "due"
+        projection = KeysOnlyProjection()
+
+    due_shard = UnicodeAttribute(hash_key=True)
+    due_at = NumberAttribute(range_key=True)
+
+
+class OutboxRecord(TableModel):
+    """An event written in the same TransactWrite as the change it reports (the
+    transactional outbox), so the change cannot exist without its event.
+
+    While the event has not reached its consumer task it carries ``due_shard`` and
+    ``due_at`` (the ``due`` index); ``outbox_dispatched`` removes them and sets the TTL.
+    Access: PutItem in a transaction, GetItem on ``event_id``, Query on ``due``.
+    """
+
+    class Meta(TableMeta):
+        table_name = table_name("outbox")
+
+    event_id = UnicodeAttribute(hash_key=True)  # "evt_" + time-ordered id; the webhook-id
+    type = UnicodeAttribute()  # e.g. enrollment.promoted
+    occurred_at = UTCDateTimeAttribute()
+    data = UnicodeAttribute()  # JSON object
+    handovers = NumberAttribute(default=0)  # times the sweep handed it to Celery again
+    dispatched_at = UTCDateTimeAttribute(null=True)
+    due_shard = UnicodeAttribute(null=True)
+    due_at = NumberAttribute(null=True)  # epoch seconds
+    expires_at = TTLAttribute(null=True)
+
+    due = DueIndex()

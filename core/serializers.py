@@ -12,6 +12,16 @@ def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict
     return serializer.validated_data
 
 
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know, so a typo is a 400 instead of a silent no-op."""
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields)) if hasattr(self.initial_data, "keys") else []
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown or read-only field."] for name in unknown})
+        return attrs
+
+
 class HealthOutputSerializer(serializers.Serializer):
     status = serializers.CharField()
 

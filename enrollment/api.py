@@ -9,16 +9,20 @@ from enrollment.data import (
     SectionData,
     SectionStatus,
 )
+from enrollment.errors import SectionNotFound
 from enrollment.selectors import course_get, section_get, section_list
+from enrollment.serializers import SECTION_ID
 from enrollment.services import course_create, enrollment_create, enrollment_drop, section_create
 
 __all__ = [
+    "SECTION_ID",
     "CourseData",
     "EnrollOutcome",
     "EnrollmentData",
     "EnrollmentStatus",
     "Registration",
     "SectionData",
+    "SectionNotFound",
     "SectionStatus",
     "course_create",
     "course_get",

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from core.serializers import StrictSerializer
 from enrollment.data import EnrollmentStatus, EnrollOutcome, SectionStatus
 
 # Ids are built from these parts joined by "-", so no part may contain one.
@@ -31,16 +32,6 @@ class CodeField(serializers.RegexField):
         if isinstance(data, int) and not isinstance(data, bool):
             data = str(data)
         return super().to_internal_value(data).upper()
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so a typo is a 400 instead of a silent no-op."""
-
-    def validate(self, attrs):
-        unknown = sorted(set(self.initial_data) - set(self.fields)) if hasattr(self.initial_data, "keys") else []
-        if unknown:
-            raise serializers.ValidationError({name: ["Unknown or read-only field."] for name in unknown})
-        return attrs
 
 
 class PartialUpdateSerializer(StrictSerializer):

@@ -23,6 +23,7 @@ from accounts.errors import UserNotFound
 from core.dynamodb import connection, is_condition_failure
 from core.errors import InvalidField
 from core.outages import unavailable_store
+from core.outbox import OutboxEvent, outbox_add, outbox_event, outbox_publish
 from enrollment.data import (
     CourseData,
     EnrollmentStatus,
@@ -424,7 +425,8 @@ def _seat_take(transaction: TransactWrite, *, section: Section, student_id: str,
 def _seat_refusal(exc: TransactWriteError) -> AlreadyEnrolled | SectionNotFound | SectionFull:
     """Why ``_seat_take`` was refused, by its cancellation reasons: ``AlreadyEnrolled``
     first (even when the section is also full), then ``SectionNotFound``, ``SectionFull``."""
-    section_reason, row_reason = exc.cancellation_reasons or [None, None]
+    # The seat and the row are the first two items (a promotion adds its event after them).
+    section_reason, row_reason = (exc.cancellation_reasons or [None, None])[:2]
     if row_reason and row_reason.code == _CONDITION_FAILED:
         return AlreadyEnrolled()
     if section_reason and section_reason.code == _CONDITION_FAILED:
@@ -614,7 +616,7 @@ def _promote(section: Section, parked: ParkedStudent) -> Registration | None:
     """Steps 2 and 3 of a promotion: the student parked in step 1 gets the seat, or not."""
     now = _now()
     try:
-        _promotion_transact(section=section, student_id=parked.student_id, now=now)  # step 2
+        event = _promotion_transact(section=section, student_id=parked.student_id, now=now)  # step 2
     except TransactWriteError as exc:
         if _CONDITION_FAILED not in _reason_codes(exc):
             waitlist_restore(section_id=section.section_id, student_id=parked.student_id)
@@ -631,11 +633,36 @@ def _promote(section: Section, parked: ParkedStudent) -> Registration | None:
         raise
     waitlist_settle(section_id=section.section_id, student_id=parked.student_id)  # step 3
     logger.info("promoted student %s from the waitlist of %s", parked.student_id, section.section_id)
+    outbox_publish(event_id=event.id, event_type=event.type)
     return _seat_taken(section, parked.student_id, now)
 
 
-def _promotion_transact(*, section: Section, student_id: str, now: datetime) -> None:
-    _transact(lambda transaction: _seat_take(transaction, section=section, student_id=student_id, now=now))
+PROMOTED_EVENT = "enrollment.promoted"
+
+
+def _promotion_transact(*, section: Section, student_id: str, now: datetime) -> OutboxEvent:
+    """Step 2: take the seat, write the row and the ``enrollment.promoted`` event, in one
+    TransactWrite: a promotion cannot exist without its event, nor the event without it."""
+    event = outbox_event(
+        event_type=PROMOTED_EVENT,
+        occurred_at=now,
+        data={
+            "section_id": section.section_id,
+            "student_id": student_id,
+            "course_id": section.course_id,
+            "course_title": section.title,
+            "term": section.term,
+            "section_number": section.number,
+            "enrolled_at": now.isoformat().replace("+00:00", "Z"),
+        },
+    )
+
+    def write(transaction: TransactWrite) -> None:
+        _seat_take(transaction, section=section, student_id=student_id, now=now)
+        outbox_add(transaction, event)
+
+    _transact(write)
+    return event
 
 
 def promotion_is_stale(parked: ParkedStudent) -> bool:

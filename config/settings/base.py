@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "accounts",
     "enrollment",
     "waitlist",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -116,5 +117,6 @@ from config.settings.drf import *  # noqa: E402,F403
 from config.settings.dynamodb import *  # noqa: E402,F403
 from config.settings.email import *  # noqa: E402,F403
 from config.settings.jwt import *  # noqa: E402,F403
+from config.settings.notifications import *  # noqa: E402,F403
 from config.settings.redis import *  # noqa: E402,F403
 from config.settings.spectacular import *  # noqa: E402,F403

@@ -1,6 +1,6 @@
 """Celery on RabbitMQ: at-least-once delivery, JSON only, bounded work per task."""
 
-from config.env import env
+from config.env import BASE_DIR, env
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="amqp://guest:guest@127.0.0.1:5672//")
 CELERY_QUEUE_PREFIX = env("CELERY_QUEUE_PREFIX", default="")
@@ -20,3 +20,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=3.0)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery beat keeps its schedule state here (under var/, which `make clean` removes).
+CELERY_BEAT_SCHEDULE_FILENAME = env(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
+)

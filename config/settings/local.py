@@ -19,3 +19,6 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 # Serve Swagger UI's and the browsable API's files without `collectstatic`.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Webhook receivers on this machine (http://127.0.0.1:...) are what a developer tries first.
+NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS = env.bool("NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS", default=True)

@@ -14,6 +14,11 @@ if not env("JWT_PRIVATE_KEY_PATH", default=""):
     raise ImproperlyConfigured("Set JWT_PRIVATE_KEY_PATH and JWT_PUBLIC_KEY_PATH to the production keys.")
 if JWT_PRIVATE_KEY_PATH.resolve().is_relative_to((BASE_DIR / "var").resolve()):
     raise ImproperlyConfigured("The JWT keys under var/ are development keys; use production keys.")
+if env.bool("NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS", default=False):
+    raise ImproperlyConfigured(
+        "NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS must be off in production:"
+        " students could make the service call private addresses."
+    )
 
 # `manage.py collectstatic` gathers Swagger UI's and the admin's files here for WhiteNoise.
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -16,3 +16,10 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "100000/min", "user": "10000
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_USE_FINDERS = True
+
+# The tests' webhook receivers listen on 127.0.0.1; the refusal tests turn this off.
+NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS = True
+# Retries within a test's patience: 0.2 s, 0.4 s, ... (the production default starts at 5 s).
+NOTIFICATIONS_RETRY_BASE_SECONDS = 0.2
+NOTIFICATIONS_RETRY_MAX_SECONDS = 1.0
+NOTIFICATIONS_MAX_ATTEMPTS = 4

@@ -1,0 +1,234 @@
+"""The transactional outbox: events that are never lost between DynamoDB and RabbitMQ.
+
+A change that must be reported (a student enrolled from a waitlist, say) adds its event
+to the same ``TransactWrite`` as the change (``outbox_add``), so neither exists without
+the other. After the transaction the event is handed to its consumer task over the
+broker (``outbox_publish``); the consumer marks it dispatched once it has done its
+work (``outbox_dispatched``). Until then the event stays in the outbox's sparse ``due``
+index, and the sweep (``outbox_sweep``, run by Celery beat) hands over again every event
+still there after ``OUTBOX_GRACE_SECONDS``: after a broker outage, a lost message or a
+worker that died. Consumers are idempotent, since an event may reach them twice.
+
+The same "due" mechanism (``due_query``, ``due_postpone``) serves any table with a
+``DueIndex``: the notifications app uses it for deliveries waiting to be sent.
+"""
+
+import json
+import logging
+import secrets
+import threading
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from pynamodb.exceptions import UpdateError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from config.celery_app import app as celery_app
+from core.dynamodb import is_condition_failure
+from core.errors import NotFound
+from core.models import DueIndex, OutboxRecord
+from core.outages import unavailable_store
+
+logger = logging.getLogger(__name__)
+
+# The partitions of every ``DueIndex``; an item's shard is fixed when it is written.
+DUE_SHARDS = 8
+# After a publish fails, publishing is skipped for this long: during a broker outage
+# requests do not each wait for a connection that will fail (the sweep catches up).
+_PUBLISH_PAUSE_SECONDS = 5.0
+# The most events one sweep hands over, so one run stays short under a large backlog.
+_SWEEP_BATCH = 500
+
+
+class OutboxEventNotFound(NotFound):
+    message = "No outbox event with this id."
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    id: str
+    type: str
+    occurred_at: datetime
+    data: dict[str, Any]
+
+    def as_message(self) -> dict[str, Any]:
+        """The event as its consumers send it on: ``{"id", "type", "occurred_at", "data"}``."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "occurred_at": self.occurred_at.isoformat().replace("+00:00", "Z"),
+            "data": self.data,
+        }
+
+
+def _event_id(now: datetime) -> str:
+    # Milliseconds first, so ids sort in the order events occurred; 80 random bits after.
+    return f"evt_{int(now.timestamp() * 1000):012x}{secrets.token_hex(10)}"
+
+
+def due_shard(key: str) -> str:
+    """The ``DueIndex`` partition of the item keyed ``key`` (stable, evenly spread)."""
+    return str(zlib.crc32(key.encode()) % DUE_SHARDS)
+
+
+def outbox_event(*, event_type: str, data: dict[str, Any], occurred_at: datetime | None = None) -> OutboxEvent:
+    """A new event with a fresh, time-ordered id, for ``outbox_add``."""
+    occurred_at = occurred_at or datetime.now(UTC)
+    return OutboxEvent(id=_event_id(occurred_at), type=event_type, occurred_at=occurred_at, data=data)
+
+
+def outbox_add(transaction: TransactWrite, event: OutboxEvent) -> None:
+    """Add to ``transaction``: write ``event`` to the outbox, due for the sweep after the grace period."""
+    record = OutboxRecord(
+        event_id=event.id,
+        type=event.type,
+        occurred_at=event.occurred_at,
+        data=json.dumps(event.data, separators=(",", ":"), sort_keys=True),
+        handovers=0,
+        due_shard=due_shard(event.id),
+        due_at=event.occurred_at.timestamp() + settings.OUTBOX_GRACE_SECONDS,
+    )
+    transaction.save(record, condition=OutboxRecord.event_id.does_not_exist())
+
+
+class _PublishPause:
+    """Whether publishing is paused after a failure (per process; a race only costs a try)."""
+
+    def __init__(self) -> None:
+        self._until = 0.0
+        self._lock = threading.Lock()
+
+    def active(self) -> bool:
+        return time.monotonic() < self._until
+
+    def start(self) -> None:
+        with self._lock:
+            self._until = time.monotonic() + _PUBLISH_PAUSE_SECONDS
+
+    def clear(self) -> None:
+        with self._lock:
+            self._until = 0.0
+
+
+publish_pause = _PublishPause()
+
+
+def task_publish(*, task: str, args: list[Any]) -> bool:
+    """Send a Celery task by name. Never raises for a broker outage: returns whether the
+    broker took it (work that is not taken waits in its table for the sweep)."""
+    if publish_pause.active():
+        return False
+    try:
+        celery_app.send_task(task, args=args, retry=False)
+    except Exception as exc:
+        if unavailable_store(exc) != "rabbitmq":
+            raise
+        publish_pause.start()
+        logger.warning("could not send %s%s (RabbitMQ unavailable): the sweep will", task, args)
+        return False
+    publish_pause.clear()
+    return True
+
+
+def outbox_publish(*, event_id: str, event_type: str) -> bool:
+    """Hand an event to its consumer task; False if the broker did not take it (then the
+    event waits in the outbox for the sweep). A caller whose change has committed
+    therefore never fails because of RabbitMQ."""
+    task = settings.OUTBOX_CONSUMERS.get(event_type)
+    if task is None:
+        outbox_dispatched(event_id=event_id)  # nobody consumes this type
+        return True
+    return task_publish(task=task, args=[event_id])
+
+
+def outbox_get(*, event_id: str) -> OutboxEvent:
+    """An event of the outbox; ``OutboxEventNotFound`` if there is none with this id."""
+    try:
+        record = OutboxRecord.get(event_id, consistent_read=True)
+    except OutboxRecord.DoesNotExist as exc:
+        raise OutboxEventNotFound() from exc
+    return OutboxEvent(
+        id=record.event_id, type=record.type, occurred_at=record.occurred_at, data=json.loads(record.data)
+    )
+
+
+def outbox_dispatched(*, event_id: str) -> None:
+    """Mark an event done: it leaves the ``due`` index, and DynamoDB's TTL removes it later."""
+    now = datetime.now(UTC)
+    try:
+        OutboxRecord(event_id=event_id).update(
+            actions=[
+                OutboxRecord.dispatched_at.set(now),
+                OutboxRecord.due_shard.remove(),
+                OutboxRecord.due_at.remove(),
+                OutboxRecord.expires_at.set(now + timedelta(days=settings.NOTIFICATIONS_RETENTION_DAYS)),
+            ],
+            condition=OutboxRecord.event_id.exists() & OutboxRecord.dispatched_at.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if not is_condition_failure(exc):  # dispatched already: nothing to do
+            raise
+
+
+# --- the sweep ---------------------------------------------------------------------
+
+
+def due_query(model: type[Model], *, now: float, limit: int) -> Iterator[Model]:
+    """Items of ``model`` (which has a ``due`` ``DueIndex``) whose ``due_at`` has passed."""
+    index: DueIndex = model.due
+    found = 0
+    for shard in range(DUE_SHARDS):
+        for item in index.query(str(shard), model.due_at <= now, limit=limit - found):
+            yield item
+            found += 1
+        if found >= limit:
+            return
+
+
+def due_postpone(item: Model, *, seen: float, until: float) -> bool:
+    """Move an item's ``due_at`` from ``seen`` to ``until``, unless someone changed it
+    meanwhile (another sweep took it, or its work finished). True if this caller moved it."""
+    model = type(item)
+    key = getattr(model, model._hash_keyname)
+    condition = key.exists() & (model.due_at == seen)
+    try:
+        item.update(actions=[model.due_at.set(until)], condition=condition)
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
+def outbox_sweep(*, now: float | None = None) -> int:
+    """Hand over again every event still undispatched after the grace period.
+
+    Each event is first postponed by one grace period with a conditional write, so
+    concurrent sweeps hand it over once. Returns how many were handed over; stops early
+    (and leaves the rest for the next sweep) when the broker does not take them.
+    """
+    now = time.time() if now is None else now
+    handed_over = 0
+    for key in due_query(OutboxRecord, now=now, limit=_SWEEP_BATCH):
+        if not due_postpone(key, seen=key.due_at, until=now + settings.OUTBOX_GRACE_SECONDS):
+            continue
+        try:
+            event = outbox_get(event_id=key.event_id)
+        except OutboxEventNotFound:
+            continue
+        OutboxRecord(event_id=event.id).update(
+            actions=[OutboxRecord.handovers.add(1)], condition=OutboxRecord.event_id.exists()
+        )
+        publish_pause.clear()  # the sweep always tries the broker
+        if not outbox_publish(event_id=event.id, event_type=event.type):
+            break
+        handed_over += 1
+    if handed_over:
+        logger.info("outbox sweep handed %d event(s) over again", handed_over)
+    return handed_over
