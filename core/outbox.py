@@ -120,17 +120,20 @@ publish_pause = _PublishPause()
 
 
 def task_publish(*, task: str, args: list[Any]) -> bool:
-    """Send a Celery task by name. Never raises for a broker outage: returns whether the
-    broker took it (work that is not taken waits in its table for the sweep)."""
+    """Send a Celery task by name; returns whether the broker took it. Never raises: work
+    that is not taken waits in its table (``due`` index) for the sweep."""
     if publish_pause.active():
         return False
     try:
         celery_app.send_task(task, args=args, retry=False)
     except Exception as exc:
-        if unavailable_store(exc) != "rabbitmq":
-            raise
+        # The work is safe in its table whatever went wrong, and the caller's change has
+        # committed: log, and leave it to the sweep rather than fail the request.
         publish_pause.start()
-        logger.warning("could not send %s%s (RabbitMQ unavailable): the sweep will", task, args)
+        if unavailable_store(exc) == "rabbitmq":
+            logger.warning("could not send %s%s (RabbitMQ unavailable): the sweep will", task, args)
+        else:
+            logger.exception("could not send %s%s: the sweep will", task, args)
         return False
     publish_pause.clear()
     return True

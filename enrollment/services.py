@@ -422,11 +422,11 @@ def _seat_take(transaction: TransactWrite, *, section: Section, student_id: str,
     )
 
 
-def _seat_refusal(exc: TransactWriteError) -> AlreadyEnrolled | SectionNotFound | SectionFull:
-    """Why ``_seat_take`` was refused, by its cancellation reasons: ``AlreadyEnrolled``
-    first (even when the section is also full), then ``SectionNotFound``, ``SectionFull``."""
-    # The seat and the row are the first two items (a promotion adds its event after them).
-    section_reason, row_reason = (exc.cancellation_reasons or [None, None])[:2]
+def _seat_refusal(exc: TransactWriteError, *, first: int = 0) -> AlreadyEnrolled | SectionNotFound | SectionFull:
+    """Why ``_seat_take`` was refused, by its cancellation reasons (the seat's at index
+    ``first``, the row's after it): ``AlreadyEnrolled`` first (even when the section is
+    also full), then ``SectionNotFound``, ``SectionFull``."""
+    section_reason, row_reason = (exc.cancellation_reasons or [None] * (first + 2))[first : first + 2]
     if row_reason and row_reason.code == _CONDITION_FAILED:
         return AlreadyEnrolled()
     if section_reason and section_reason.code == _CONDITION_FAILED:
@@ -564,6 +564,10 @@ def enrollment_drop(*, actor: Actor, section_id: str, student_id: str) -> None:
 
 # A bound on one fill, against livelock: more rounds than any waitlist has students.
 _FILL_ROUNDS_MAX = 1000
+PROMOTED_EVENT = "enrollment.promoted"
+# PynamoDB sends a transaction's puts before its updates, so in a promotion's
+# cancellation reasons the event (a put) comes first, then the seat and the row.
+_PROMOTION_SEAT_ITEMS = slice(1, 3)
 
 
 def seats_fill(*, section_id: str) -> list[Registration]:
@@ -618,10 +622,10 @@ def _promote(section: Section, parked: ParkedStudent) -> Registration | None:
     try:
         event = _promotion_transact(section=section, student_id=parked.student_id, now=now)  # step 2
     except TransactWriteError as exc:
-        if _CONDITION_FAILED not in _reason_codes(exc):
+        if _CONDITION_FAILED not in _reason_codes(exc)[_PROMOTION_SEAT_ITEMS]:  # refused for the event
             waitlist_restore(section_id=section.section_id, student_id=parked.student_id)
             raise
-        if isinstance(_seat_refusal(exc), AlreadyEnrolled):
+        if isinstance(_seat_refusal(exc, first=_PROMOTION_SEAT_ITEMS.start), AlreadyEnrolled):
             waitlist_settle(section_id=section.section_id, student_id=parked.student_id)
         else:  # no seat after all, or the section is being deleted
             waitlist_restore(section_id=section.section_id, student_id=parked.student_id)
@@ -635,9 +639,6 @@ def _promote(section: Section, parked: ParkedStudent) -> Registration | None:
     logger.info("promoted student %s from the waitlist of %s", parked.student_id, section.section_id)
     outbox_publish(event_id=event.id, event_type=event.type)
     return _seat_taken(section, parked.student_id, now)
-
-
-PROMOTED_EVENT = "enrollment.promoted"
 
 
 def _promotion_transact(*, section: Section, student_id: str, now: datetime) -> OutboxEvent:

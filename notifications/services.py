@@ -145,6 +145,9 @@ class DeliveryRef:
     def as_args(self) -> list[str]:
         return [self.subscription_id, self.event_id, str(self.channel)]
 
+    def as_kwargs(self) -> dict[str, str]:
+        return {"subscription_id": self.subscription_id, "event_id": self.event_id, "channel": str(self.channel)}
+
 
 def _delivery_open(ref: DeliveryRef, now: float) -> bool:
     """Write the pending record of a delivery unless it exists; True if it is still pending."""

@@ -43,11 +43,29 @@ class WebhookTargetRefused(Exception):
     """A URL or address the service will not call; the message says why."""
 
 
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits (NAT64, RFC 6052 and
+# 8215; IPv4-compatible, RFC 4291): the IPv4 address is what gets reached.
+_IPV4_CARRIERS = [ipaddress.ip_network(prefix) for prefix in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96")]
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address.sixtofour:
+        return address.sixtofour
+    if address.teredo:
+        return address.teredo[1]
+    if any(address in carrier for carrier in _IPV4_CARRIERS):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def _address_allowed(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if settings.NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS:
         return True
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address) and (embedded := _embedded_ipv4(address)) is not None:
+        if not _address_allowed(embedded):
+            return False
     return address.is_global and not address.is_multicast
 
 
