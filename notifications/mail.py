@@ -3,7 +3,6 @@ email framework (``EMAIL_URL`` picks the backend: SMTP in production, the consol
 development, so the message shows in the ``make run`` output)."""
 
 import smtplib
-import socket
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +21,7 @@ def _failure(exc: Exception) -> SendFailed:
         return SendFailed(f"Recipient refused: {exc.recipients}", transient=all(400 <= code < 500 for code in codes))
     if isinstance(exc, smtplib.SMTPResponseException):
         return SendFailed(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", transient=400 <= exc.smtp_code < 500)
-    if isinstance(exc, smtplib.SMTPServerDisconnected | socket.timeout | TimeoutError | ConnectionError | OSError):
+    if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):  # OSError: refused, unreachable, timed out
         return SendFailed(f"{type(exc).__name__}: {exc}", transient=True)
     return SendFailed(f"{type(exc).__name__}: {exc}", transient=False)
 

@@ -82,8 +82,8 @@ def subscription_create(
     Needs an email, a webhook URL or both (400 otherwise), a section that exists (400
     on ``section_id``), and a webhook URL the service may call (see
     ``notifications.webhooks``). One subscription per student and section: a second is
-    ``SubscriptionExists`` (409). The signing secret is returned this once; it is
-    stored encrypted.
+    ``SubscriptionExists`` (409). The signing secret is returned this once (and in
+    an ``Idempotency-Key`` replay of this response); the subscription stores it encrypted.
     """
     if not email and not webhook_url:
         raise InvalidField("non_field_errors", "Give an email, a webhook_url, or both.")
