@@ -15,8 +15,10 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import token_pair_issue, user_create
+from config.celery_app import app as celery_app
 from core import dynamodb
 from core.dynamodb import TableMeta, registered_models, table_ensure
+from core.outbox import publish_pause
 
 PASSWORD = "correct-horse-battery-9"
 # Nothing listens on port 1 of the loopback address: connections are refused at once.
@@ -193,3 +195,31 @@ def http_server(transactional_db):
     server.shutdown()
     server.server_close()
     thread.join(timeout=10)
+
+
+DEAD_BROKER = "amqp://guest:guest@127.0.0.1:1//"
+
+
+@pytest.fixture
+def broker_down():
+    """RabbitMQ unreachable for publishing (the web side, the sweep): the worker keeps
+    its own connection, as a worker on another host would. ``restore()`` ends the outage."""
+    conf, amqp = celery_app.conf, celery_app.amqp
+    # Publishing goes through pools of connections to the write URL: set the working
+    # ones aside (kombu keeps them registered by URL) and let Celery make new ones.
+    saved = conf.broker_write_url, celery_app._pool, amqp._producer_pool
+    conf.broker_write_url, celery_app._pool, amqp._producer_pool = DEAD_BROKER, None, None
+    publish_pause.clear()
+
+    class Broker:
+        restored = False
+
+        def restore(self):
+            if not self.restored:
+                conf.broker_write_url, celery_app._pool, amqp._producer_pool = saved
+                publish_pause.clear()
+                self.restored = True
+
+    broker = Broker()
+    yield broker
+    broker.restore()

@@ -19,13 +19,14 @@ import secrets
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -42,7 +43,7 @@ DUE_SHARDS = 8
 # After a publish fails, publishing is skipped for this long: during a broker outage
 # requests do not each wait for a connection that will fail (the sweep catches up).
 _PUBLISH_PAUSE_SECONDS = 5.0
-# The most events one sweep hands over, so one run stays short under a large backlog.
+# The most items one sweep hands over, so one run stays short under a large backlog.
 _SWEEP_BATCH = 500
 
 
@@ -194,14 +195,15 @@ def due_query(model: type[Model], *, now: float, limit: int) -> Iterator[Model]:
             return
 
 
-def due_postpone(item: Model, *, seen: float, until: float) -> bool:
-    """Move an item's ``due_at`` from ``seen`` to ``until``, unless someone changed it
-    meanwhile (another sweep took it, or its work finished). True if this caller moved it."""
+def due_postpone(item: Model, *, seen: float, until: float, also: Sequence[Action] = ()) -> bool:
+    """Move an item's ``due_at`` from ``seen`` to ``until`` (with the ``also`` actions),
+    unless someone changed it meanwhile (another sweep took it, or its work finished).
+    True if this caller moved it."""
     model = type(item)
     key = getattr(model, model._hash_keyname)
     condition = key.exists() & (model.due_at == seen)
     try:
-        item.update(actions=[model.due_at.set(until)], condition=condition)
+        item.update(actions=[model.due_at.set(until), *also], condition=condition)
     except UpdateError as exc:
         if is_condition_failure(exc):
             return False
@@ -209,29 +211,34 @@ def due_postpone(item: Model, *, seen: float, until: float) -> bool:
     return True
 
 
-def outbox_sweep(*, now: float | None = None) -> int:
-    """Hand over again every event still undispatched after the grace period.
+def due_sweep(
+    model: type[Model], *, hand_over: Callable[[Model], bool], now: float | None = None, also: Sequence[Action] = ()
+) -> int:
+    """Hand over again every item of ``model`` past its due time.
 
-    Each event is first postponed by one grace period with a conditional write, so
-    concurrent sweeps hand it over once. Returns how many were handed over; stops early
-    (and leaves the rest for the next sweep) when the broker does not take them.
+    Each item is first postponed by ``OUTBOX_GRACE_SECONDS`` with a conditional write, so
+    concurrent sweeps hand it over once. ``hand_over`` gets the item's keys and returns
+    whether the broker took it; the sweep stops at the first it did not take (the rest
+    wait for the next sweep). Returns how many were handed over.
     """
     now = time.time() if now is None else now
+    publish_pause.clear()  # a sweep always tries the broker
     handed_over = 0
-    for key in due_query(OutboxRecord, now=now, limit=_SWEEP_BATCH):
-        if not due_postpone(key, seen=key.due_at, until=now + settings.OUTBOX_GRACE_SECONDS):
+    for key in due_query(model, now=now, limit=_SWEEP_BATCH):
+        if not due_postpone(key, seen=key.due_at, until=now + settings.OUTBOX_GRACE_SECONDS, also=also):
             continue
-        try:
-            event = outbox_get(event_id=key.event_id)
-        except OutboxEventNotFound:
-            continue
-        OutboxRecord(event_id=event.id).update(
-            actions=[OutboxRecord.handovers.add(1)], condition=OutboxRecord.event_id.exists()
-        )
-        publish_pause.clear()  # the sweep always tries the broker
-        if not outbox_publish(event_id=event.id, event_type=event.type):
+        if not hand_over(key):
             break
         handed_over += 1
     if handed_over:
-        logger.info("outbox sweep handed %d event(s) over again", handed_over)
+        logger.info("sweep handed %d item(s) of %s over again", handed_over, model.Meta.table_name)
     return handed_over
+
+
+def outbox_sweep(*, now: float | None = None) -> int:
+    """Hand over again every event still undispatched after the grace period (``due_sweep``)."""
+
+    def hand_over(key: OutboxRecord) -> bool:
+        return outbox_publish(event_id=key.event_id, event_type=outbox_get(event_id=key.event_id).type)
+
+    return due_sweep(OutboxRecord, hand_over=hand_over, now=now, also=[OutboxRecord.handovers.add(1)])

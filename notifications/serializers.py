@@ -25,12 +25,6 @@ class SubscriptionCreateInputSerializer(StrictSerializer):
     def validate_section_id(self, value: str) -> str:
         return value.upper()
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        if not attrs.get("email") and not attrs.get("webhook_url"):
-            raise serializers.ValidationError({"non_field_errors": ["Give an email, a webhook_url, or both."]})
-        return attrs
-
 
 class SubscriptionOutputSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="Opaque.")

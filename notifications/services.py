@@ -35,9 +35,8 @@ from core.dynamodb import is_condition_failure
 from core.errors import InvalidField
 from core.outbox import (
     OutboxEventNotFound,
-    due_postpone,
-    due_query,
     due_shard,
+    due_sweep,
     outbox_dispatched,
     outbox_get,
     task_publish,
@@ -65,8 +64,6 @@ from notifications.webhooks import (
 logger = logging.getLogger(__name__)
 
 SEND_TASK = "notifications.send_delivery"
-# The most deliveries one sweep hands over again.
-_SWEEP_BATCH = 500
 # last_error is kept short: it is for a person reading the deliveries list.
 _ERROR_LENGTH_MAX = 500
 
@@ -358,18 +355,11 @@ def delivery_send(*, subscription_id: str, event_id: str, channel: str) -> Attem
 
 
 def deliveries_sweep(*, now: float | None = None) -> int:
-    """Hand to a worker again every pending delivery past its due time (each once, even
-    with concurrent sweeps: see ``due_postpone``). Returns how many were handed over."""
-    now = time.time() if now is None else now
-    handed_over = 0
-    for key in due_query(Delivery, now=now, limit=_SWEEP_BATCH):
-        if not due_postpone(key, seen=key.due_at, until=now + settings.OUTBOX_GRACE_SECONDS):
-            continue
+    """Hand to a worker again every pending delivery past its due time (``due_sweep``)."""
+
+    def hand_over(key: Delivery) -> bool:
         event_id, _, channel = key.delivery_key.partition("#")
         ref = DeliveryRef(subscription_id=key.subscription_id, event_id=event_id, channel=Channel(channel))
-        if not task_publish(task=SEND_TASK, args=ref.as_args()):
-            break
-        handed_over += 1
-    if handed_over:
-        logger.info("sweep handed %d pending deliver(ies) over again", handed_over)
-    return handed_over
+        return task_publish(task=SEND_TASK, args=ref.as_args())
+
+    return due_sweep(Delivery, hand_over=hand_over, now=now)

@@ -107,14 +107,20 @@ def _resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
-def _checked_addresses(host: str, port: int) -> list[str]:
-    """The addresses to connect to for ``host``: all must be allowed."""
-    literal = _literal_address(host)
-    addresses = [host] if literal else _resolve(host, port)
+def _target(url: str) -> tuple[str, str, int, list[str]]:
+    """The scheme, host, port and addresses to call for ``url``, every one allowed.
+
+    ``WebhookTargetRefused`` for a URL or address the service will not call;
+    ``socket.gaierror`` (or ``UnicodeError``) for a name that does not resolve.
+    """
+    scheme, host, port = _url_parts(url)
+    if not _name_allowed(host):
+        raise WebhookTargetRefused(f"{host} is not a public host.")
+    addresses = [host] if _literal_address(host) else _resolve(host, port)
     for address in addresses:
         if not _address_allowed(ipaddress.ip_address(address.split("%")[0])):
             raise WebhookTargetRefused(f"{host} resolves to {address}, which is not a public address.")
-    return addresses
+    return scheme, host, port, addresses
 
 
 def webhook_url_check(url: str) -> str:
@@ -124,10 +130,7 @@ def webhook_url_check(url: str) -> str:
     the check at send time still applies to it.
     """
     try:
-        _scheme, host, port = _url_parts(url)
-        if not _name_allowed(host):
-            raise WebhookTargetRefused(f"{host} is not a public host.")
-        _checked_addresses(host, port)
+        _target(url)
     except WebhookTargetRefused as exc:
         raise InvalidField("webhook_url", str(exc)) from exc
     except (socket.gaierror, UnicodeError):
@@ -202,10 +205,7 @@ def webhook_post(*, url: str, body: bytes, headers: dict[str, str]) -> WebhookRe
     refused target included, fails the delivery at once.
     """
     try:
-        scheme, host, port = _url_parts(url)
-        if not _name_allowed(host):
-            raise WebhookTargetRefused(f"{host} is not a public host.")
-        address = _checked_addresses(host, port)[0]
+        scheme, host, port, (address, *_others) = _target(url)
     except WebhookTargetRefused as exc:
         raise SendFailed(f"Refused target: {exc}", transient=False) from exc
     except (socket.gaierror, UnicodeError) as exc:

@@ -12,8 +12,6 @@ from core import outbox
 from core.dynamodb import connection
 from core.models import OutboxRecord
 
-DEAD_BROKER = "amqp://guest:guest@127.0.0.1:1//"
-
 
 @pytest.fixture
 def sent(monkeypatch):
@@ -93,12 +91,8 @@ def test_an_event_nobody_consumes_is_dispatched_at_once(sent):
     assert OutboxRecord.get(event.id, consistent_read=True).dispatched_at is not None
 
 
-def test_publishing_to_an_unreachable_broker_returns_false_fast_then_pauses(monkeypatch):
+def test_publishing_to_an_unreachable_broker_returns_false_fast_then_pauses(broker_down, monkeypatch):
     # Given a broker that refuses connections
-    monkeypatch.setattr(outbox.celery_app.conf, "broker_write_url", DEAD_BROKER)
-    monkeypatch.setattr(outbox.celery_app, "_pool", None)
-    monkeypatch.setattr(outbox.celery_app.amqp, "_producer_pool", None)
-    outbox.publish_pause.clear()
     (event,) = add_events(1)
 
     # When an event is handed over

@@ -1,6 +1,6 @@
 """Fixtures of the notifications tests: a real Celery worker on the real RabbitMQ (this
-run's own queue), a real webhook receiver and a real SMTP server on 127.0.0.1, and a way
-to make the broker unreachable for the web side only."""
+run's own queue), a real webhook receiver and a real SMTP server on 127.0.0.1. (The
+``broker_down`` fixture is in the root conftest.)"""
 
 import email
 import email.policy
@@ -17,7 +17,6 @@ from aiosmtpd.controller import Controller
 from celery.contrib.testing.worker import start_worker
 
 from config.celery_app import app as celery_app
-from core.outbox import publish_pause
 from enrollment.tests.conftest import (  # noqa: F401
     assert_consistent,
     course,
@@ -26,8 +25,6 @@ from enrollment.tests.conftest import (  # noqa: F401
     make_section,
     new_section,
 )
-
-DEAD_BROKER = "amqp://guest:guest@127.0.0.1:1//"
 
 
 def wait_until(condition: Callable[[], object], *, timeout: float = 20.0, what: str = "the condition"):
@@ -60,31 +57,6 @@ def celery_worker(django_db_setup, django_db_blocker):
             shutdown_timeout=30,
         ) as worker:
             yield worker
-
-
-@pytest.fixture
-def broker_down():
-    """RabbitMQ unreachable for publishing (the web side, the sweep): the worker keeps
-    its own connection, as a worker on another host would. ``restore()`` ends the outage."""
-    conf, amqp = celery_app.conf, celery_app.amqp
-    # Publishing goes through pools of connections to the write URL: set the working
-    # ones aside (kombu keeps them registered by URL) and let Celery make new ones.
-    saved = conf.broker_write_url, celery_app._pool, amqp._producer_pool
-    conf.broker_write_url, celery_app._pool, amqp._producer_pool = DEAD_BROKER, None, None
-    publish_pause.clear()
-
-    class Broker:
-        restored = False
-
-        def restore(self):
-            if not self.restored:
-                conf.broker_write_url, celery_app._pool, amqp._producer_pool = saved
-                publish_pause.clear()
-                self.restored = True
-
-    broker = Broker()
-    yield broker
-    broker.restore()
 
 
 # --- a real webhook receiver -------------------------------------------------------
