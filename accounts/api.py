@@ -12,7 +12,7 @@ from accounts.permissions import (
     allow_roles,
 )
 from accounts.roles import Role
-from accounts.selectors import actor_of, user_profile_by_username, user_profile_get
+from accounts.selectors import actor_of, user_profile_by_username, user_profile_get, user_profiles_by_id
 from accounts.services import user_create
 
 __all__ = [
@@ -31,4 +31,5 @@ __all__ = [
     "user_create",
     "user_profile_by_username",
     "user_profile_get",
+    "user_profiles_by_id",
 ]

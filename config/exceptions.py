@@ -124,27 +124,29 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     return Response(body, status=status, headers=headers, content_type=content_type)
 
 
-def _django_problem(request: HttpRequest, status: int, code: str, detail: str) -> JsonResponse:
+def problem_response(request: HttpRequest, status: int, detail: str, code: str | None = None) -> JsonResponse:
+    """A problem document answered outside DRF (``code`` defaults to the status's usual one)."""
+    code = code or _CODES_BY_STATUS.get(status, "error")
     body = problem(status=status, code=code, detail=detail, instance=request.path)
     return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _django_problem(request, 400, "invalid", "Bad request.")
+    return problem_response(request, 400, "Bad request.")
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _django_problem(request, 403, "permission_denied", "You do not have permission to perform this action.")
+    return problem_response(request, 403, "You do not have permission to perform this action.")
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _django_problem(request, 404, "not_found", "No such resource.")
+    return problem_response(request, 404, "No such resource.")
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
     store = unavailable_store(sys.exc_info()[1]) if sys.exc_info()[1] is not None else None
     if store is not None:  # a store failed outside an API view, e.g. in middleware
-        response = _django_problem(request, 503, StoreUnavailable.code, StoreUnavailable(store).detail)
+        response = problem_response(request, 503, StoreUnavailable(store).detail, code=StoreUnavailable.code)
         response["Retry-After"] = str(StoreUnavailable.retry_after_seconds)
         return response
-    return _django_problem(request, 500, "internal_error", "An unexpected error occurred; it has been logged.")
+    return problem_response(request, 500, "An unexpected error occurred; it has been logged.", code="internal_error")

@@ -8,7 +8,7 @@ alter it, and bound to the list and filters it was made for. Clients treat it as
 opaque string; a cursor that fails any of these checks is a 400.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from core.errors import InvalidCursor
+from core.serializers import validated
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -173,11 +174,15 @@ class PageRequestSerializer(serializers.Serializer):
         return min(value, MAX_PAGE_SIZE)
 
 
+def page_request_of(params: Mapping[str, Any]) -> PageRequest:
+    """The ``cursor`` and ``page_size`` in ``params``; a ``ValidationError`` (400) if malformed."""
+    data = validated(PageRequestSerializer, params)
+    return PageRequest(cursor=data.get("cursor"), size=data["page_size"])
+
+
 def page_request(request: Request) -> PageRequest:
     """The cursor and page size of a list request; 400 on a malformed page size."""
-    serializer = PageRequestSerializer(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return PageRequest(cursor=serializer.validated_data.get("cursor"), size=serializer.validated_data["page_size"])
+    return page_request_of(request.query_params)
 
 
 def page_links(request: Request, page: Page) -> dict[str, Any]:

@@ -9,26 +9,52 @@ from enrollment.data import (
     SectionData,
     SectionStatus,
 )
-from enrollment.errors import SectionNotFound
-from enrollment.selectors import course_get, section_get, section_list
-from enrollment.serializers import SECTION_ID
+from enrollment.errors import CourseNotFound, SectionNotFound
+from enrollment.permissions import CATALOG_READ, ROSTER_READ, SCHEDULE_READ, WAITLIST_READ
+from enrollment.selectors import (
+    SectionFilters,
+    course_get,
+    course_list,
+    courses_by_id,
+    roster_list,
+    section_get,
+    section_list,
+    sections_by_id,
+    student_enrollment_list,
+    waitlist_page,
+)
+from enrollment.serializers import SECTION_ID, department_filter, section_filters
 from enrollment.services import course_create, enrollment_create, enrollment_drop, section_create
 
 __all__ = [
+    "CATALOG_READ",
+    "ROSTER_READ",
+    "SCHEDULE_READ",
     "SECTION_ID",
+    "WAITLIST_READ",
     "CourseData",
+    "CourseNotFound",
     "EnrollOutcome",
     "EnrollmentData",
     "EnrollmentStatus",
     "Registration",
     "SectionData",
+    "SectionFilters",
     "SectionNotFound",
     "SectionStatus",
     "course_create",
     "course_get",
+    "course_list",
+    "courses_by_id",
+    "department_filter",
     "enrollment_create",
     "enrollment_drop",
+    "roster_list",
     "section_create",
+    "section_filters",
     "section_get",
     "section_list",
+    "sections_by_id",
+    "student_enrollment_list",
+    "waitlist_page",
 ]

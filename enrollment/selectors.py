@@ -7,6 +7,7 @@ REST and any other interface share one copy of it.
 
 import dataclasses
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,6 +127,12 @@ def course_get(*, course_id: str) -> CourseData:
         raise CourseNotFound() from exc
 
 
+def courses_by_id(*, course_ids: Iterable[str]) -> dict[str, CourseData]:
+    """Courses by id, read together (BatchGetItem, 100 keys per call); an unknown id is left out."""
+    wanted = set(course_ids)
+    return {course.course_id: course_data(course) for course in Course.batch_get(wanted)} if wanted else {}
+
+
 def course_list(*, page: PageRequest, department: str | None = None) -> Page[CourseData]:
     """Courses in id order: a department's (Query ``by_department``) or all (Query ``catalog``)."""
     if department:
@@ -172,6 +179,16 @@ def section_record(*, section_id: str, consistent: bool = False) -> Section:
 def section_get(*, section_id: str) -> SectionData:
     """One section with its waitlist counted; ``SectionNotFound`` if there is none (or it is being deleted)."""
     return section_data_counted(section_record(section_id=section_id))
+
+
+def sections_by_id(*, section_ids: Iterable[str]) -> dict[str, SectionData]:
+    """Sections by id with their waitlists counted, read together (BatchGetItem, 100 keys
+    per call, and one Redis round trip); an unknown id, or a section being deleted, is left out."""
+    wanted = set(section_ids)
+    if not wanted:
+        return {}
+    found = [section_data(section) for section in Section.batch_get(wanted) if not section.deleting]
+    return {section.id: section for section in with_waitlists(found)}
 
 
 def _section_query(filters: SectionFilters) -> tuple[Any, str, Condition | None, Condition | None]:

@@ -1,9 +1,14 @@
 """Request and response shapes of the catalog and enrollment endpoints."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from rest_framework import serializers
 
-from core.serializers import StrictSerializer
+from accounts.api import Actor
+from core.serializers import StrictSerializer, validated
 from enrollment.data import EnrollmentStatus, EnrollOutcome, SectionStatus
+from enrollment.selectors import SectionFilters, resolve_user_id
 
 # Ids are built from these parts joined by "-", so no part may contain one.
 DEPARTMENT = r"[A-Za-z]{2,8}"
@@ -75,6 +80,11 @@ class CourseListQuerySerializer(serializers.Serializer):
     department = CodeField(_whole(DEPARTMENT), required=False)
 
 
+def department_filter(*, params: Mapping[str, Any]) -> str | None:
+    """The ``department`` a course list is filtered by, checked (``ValidationError``, 400)."""
+    return validated(CourseListQuerySerializer, params).get("department")
+
+
 class CourseOutputSerializer(serializers.Serializer):
     id = serializers.CharField(help_text='"{department}-{number}", e.g. CPSC-449.')
     department = serializers.CharField()
@@ -114,6 +124,20 @@ class SectionListQuerySerializer(serializers.Serializer):
     instructor = UserIdField(required=False, help_text="An instructor's user id, or `me`.")
     open = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="true: a seat is free; false: full."
+    )
+
+
+def section_filters(*, actor: Actor, params: Mapping[str, Any]) -> SectionFilters:
+    """The filters of a section list (``term``, ``department``, ``course``, ``instructor``
+    (an id or ``me``), ``open``), checked: a ``ValidationError`` (400) names a bad one."""
+    query = validated(SectionListQuerySerializer, params)
+    instructor_id = query.get("instructor")
+    return SectionFilters(
+        term=query.get("term"),
+        department=query.get("department"),
+        course_id=query.get("course"),
+        instructor_id=resolve_user_id(actor, instructor_id) if instructor_id else None,
+        open=query.get("open"),
     )
 
 

@@ -10,13 +10,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from accounts.api import ActionPermissionsMixin, IsAnyRole, IsRegistrar, Role, actor_of, allow_roles
+from accounts.api import ActionPermissionsMixin, IsAnyRole, IsRegistrar, actor_of
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.openapi import problem_responses
 from core.pagination import PAGE_PARAMETERS, page_request, page_response, page_serializer
 from core.serializers import validated
 from enrollment import selectors, services
 from enrollment.data import EnrollmentStatus, EnrollOutcome
+from enrollment.permissions import (
+    CATALOG_READ,
+    CATALOG_WRITE,
+    ROSTER_READ,
+    SCHEDULE_READ,
+    WAITLIST_READ,
+    IsStudentOrRegistrar,
+)
 from enrollment.serializers import (
     COURSE_ID,
     SECTION_ID,
@@ -35,19 +43,17 @@ from enrollment.serializers import (
     SectionUpdateInputSerializer,
     WaitlistItemSerializer,
     WaitlistPlaceSerializer,
+    department_filter,
+    section_filters,
 )
 from waitlist.api import auto_enrollment_frozen
 
-IsStudentOrRegistrar = allow_roles(Role.STUDENT, Role.REGISTRAR)
-IsInstructorOrRegistrar = allow_roles(Role.INSTRUCTOR, Role.REGISTRAR)
-
-# The catalog: everyone signed in reads, the registrar writes.
 CATALOG_PERMISSIONS = {
-    "list": [IsAnyRole],
-    "retrieve": [IsAnyRole],
-    "create": [IsRegistrar],
-    "partial_update": [IsRegistrar],
-    "destroy": [IsRegistrar],
+    "list": CATALOG_READ,
+    "retrieve": CATALOG_READ,
+    "create": CATALOG_WRITE,
+    "partial_update": CATALOG_WRITE,
+    "destroy": CATALOG_WRITE,
 }
 
 COURSE_ID_PARAMETER = OpenApiParameter("course_id", str, OpenApiParameter.PATH, description="e.g. CPSC-449")
@@ -70,8 +76,8 @@ class CourseViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         responses={200: page_serializer(CourseOutputSerializer), **problem_responses(400, 401, 403, 429, 503)},
     )
     def list(self, request: Request) -> Response:
-        filters = validated(CourseListQuerySerializer, request.query_params)
-        page = selectors.course_list(page=page_request(request), department=filters.get("department"))
+        department = department_filter(params=request.query_params)
+        page = selectors.course_list(page=page_request(request), department=department)
         return page_response(request, page, CourseOutputSerializer)
 
     @extend_schema(
@@ -140,17 +146,7 @@ class SectionViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         responses={200: page_serializer(SectionOutputSerializer), **problem_responses(400, 401, 403, 429, 503)},
     )
     def list(self, request: Request) -> Response:
-        query = validated(SectionListQuerySerializer, request.query_params)
-        instructor_id = query.get("instructor")
-        if instructor_id:
-            instructor_id = selectors.resolve_user_id(actor_of(request.user), instructor_id)
-        filters = selectors.SectionFilters(
-            term=query.get("term"),
-            department=query.get("department"),
-            course_id=query.get("course"),
-            instructor_id=instructor_id,
-            open=query.get("open"),
-        )
+        filters = section_filters(actor=actor_of(request.user), params=request.query_params)
         page = selectors.section_list(page=page_request(request), filters=filters)
         return page_response(request, page, SectionOutputSerializer)
 
@@ -209,7 +205,7 @@ class SectionEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
 
     permissions_by_action = {
         "create": [IsStudentOrRegistrar],
-        "list": [IsInstructorOrRegistrar],
+        "list": ROSTER_READ,
         "retrieve": [IsAnyRole],
         "destroy": [IsAnyRole],
     }
@@ -286,7 +282,7 @@ class SectionEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
 class StudentEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     """A student's schedule: seats and waitlist places."""
 
-    permissions_by_action = {"list": [IsStudentOrRegistrar]}
+    permissions_by_action = {"list": SCHEDULE_READ}
 
     @extend_schema(
         operation_id="student_enrollments_list",
@@ -310,7 +306,7 @@ class SectionWaitlistViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     """A section's waitlist: the line, one student's place, leaving it."""
 
     permissions_by_action = {
-        "list": [IsInstructorOrRegistrar],
+        "list": WAITLIST_READ,
         "retrieve": [IsAnyRole],
         "destroy": [IsStudentOrRegistrar],
     }
