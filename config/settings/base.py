@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "enrollment",
     "waitlist",
     "notifications",
+    "graphql_api",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +117,7 @@ from config.settings.celery import *  # noqa: E402,F403
 from config.settings.drf import *  # noqa: E402,F403
 from config.settings.dynamodb import *  # noqa: E402,F403
 from config.settings.email import *  # noqa: E402,F403
+from config.settings.graphql import *  # noqa: E402,F403
 from config.settings.jwt import *  # noqa: E402,F403
 from config.settings.notifications import *  # noqa: E402,F403
 from config.settings.redis import *  # noqa: E402,F403

@@ -22,3 +22,8 @@ WHITENOISE_AUTOREFRESH = True
 
 # Webhook receivers on this machine (http://127.0.0.1:...) are what a developer tries first.
 NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS = env.bool("NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS", default=True)
+
+# GraphiQL at /graphql/ (with its files from var/graphiql/) and schema introspection.
+GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", default=True)
+GRAPHQL_GRAPHIQL = env.bool("GRAPHQL_GRAPHIQL", default=True)
+STATICFILES_DIRS = [("graphiql", GRAPHIQL_ASSETS_DIR)]

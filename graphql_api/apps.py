@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GraphQLApiConfig(AppConfig):
+    name = "graphql_api"
+    verbose_name = "Read-only GraphQL API"

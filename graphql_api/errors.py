@@ -1,0 +1,87 @@
+"""Errors in GraphQL answers carry the REST API's codes.
+
+A field that fails (not found, not allowed, bad input, a store down) is null in
+``data`` and has an entry in ``errors`` with its ``path`` and ``extensions``:
+``code`` (the same as the REST problem document's), ``status`` (what REST would have
+answered) and, for bad input, ``errors`` by argument. Anything unexpected is logged
+with its traceback and answered with a fixed message, never its text.
+"""
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from rest_framework.exceptions import ValidationError
+from strawberry import Schema
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+
+from core.errors import ServiceError, StoreUnavailable
+from core.outages import unavailable_store
+
+logger = logging.getLogger(__name__)
+
+UNEXPECTED = "An unexpected error occurred; it has been logged."
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def _extensions(exc: Exception) -> dict[str, Any] | None:
+    """The extensions of an error a resolver raised; None for an unexpected one."""
+    store = unavailable_store(exc)
+    if store is not None:
+        error = exc if isinstance(exc, StoreUnavailable) else StoreUnavailable(store)
+        return {"code": error.code, "status": error.status, "message": error.detail}
+    if isinstance(exc, ServiceError):
+        extra = dict(exc.extra)
+        if "errors" in extra:
+            extra["errors"] = {_camel(name): messages for name, messages in extra["errors"].items()}
+        return {"code": exc.code, "status": exc.status, "message": exc.detail, **extra}
+    if isinstance(exc, ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        errors = {_camel(name): [str(message) for message in messages] for name, messages in detail.items()}
+        return {"code": "invalid", "status": 400, "message": "Invalid input.", "errors": errors}
+    return None
+
+
+def _expected(error: GraphQLError) -> bool:
+    return error.original_error is None or _extensions(error.original_error) is not None
+
+
+class ErrorCodes(SchemaExtension):
+    """Rewrites each error of the result as described above."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [self._shaped(error) for error in result.errors]
+
+    @staticmethod
+    def _shaped(error: GraphQLError) -> GraphQLError:
+        if error.original_error is None:
+            # The document itself: syntax, validation, limits. Its extensions say which.
+            extensions = {"code": "invalid_query", "status": 400, **(error.extensions or {})}
+            return GraphQLError(error.message, error.nodes, error.source, error.positions, error.path, None, extensions)
+        extensions = _extensions(error.original_error)
+        if extensions is None:
+            extensions = {"code": "internal_error", "status": 500}
+        message = extensions.pop("message", UNEXPECTED)
+        return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, extensions)
+
+
+class LoggedSchema(Schema):
+    """Logs what needs a look: unexpected errors with their traceback, and a store that
+    is down. A refusal or a bad argument is the caller's business, not the log's."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        for error in errors:
+            original = error.original_error
+            if original is not None and unavailable_store(original) is not None:
+                logger.warning("GraphQL %s: %s unavailable: %r", error.path, unavailable_store(original), original)
+            elif not _expected(error):
+                logger.error("GraphQL %s failed", error.path, exc_info=original)

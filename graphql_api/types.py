@@ -1,0 +1,346 @@
+"""The GraphQL types: the REST API's shapes, plus the links between them (a section's
+course and instructor, a registration's section) that REST leaves to a second request.
+
+Each type is built from the apps' plain data (``enrollment.api``, ``accounts.api``);
+linked objects come through the request's DataLoaders, so a list never reads them one
+by one. Reads that only some callers may make check the same role lists as REST and
+call the same selectors, which apply the per-object rules.
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Annotated, Generic, TypeVar
+
+import strawberry
+from asgiref.sync import sync_to_async
+from strawberry.types import Info
+
+from accounts.api import UserProfile
+from core.pagination import Page as PageData
+from core.pagination import PageRequest, page_request_of
+from enrollment import api as enrollment
+from enrollment.api import CourseData, EnrollmentData, SectionData
+from enrollment.api import Registration as RegistrationData
+from graphql_api.context import GraphQLContext
+from waitlist.api import WaitlistPlace, student_waitlist_places
+
+Context = Info[GraphQLContext, None]
+
+SectionStatus = strawberry.enum(
+    enrollment.SectionStatus, description="open: a seat is free; full: the waitlist has room; waitlist_full: neither."
+)
+EnrollmentStatus = strawberry.enum(enrollment.EnrollmentStatus, description="A roster row: enrolled, or dropped.")
+RegistrationStatus = strawberry.enum(
+    enrollment.EnrollOutcome,
+    name="RegistrationStatus",
+    description="A seat (enrolled) or a waitlist place (waitlisted).",
+)
+
+PageSize = Annotated[int | None, strawberry.argument(description="Items per page: 20 by default, at most 100.")]
+Cursor = Annotated[str | None, strawberry.argument(description="A `nextCursor` or `previousCursor` of the same list.")]
+
+T = TypeVar("T")
+D = TypeVar("D")
+
+
+@strawberry.type(description="One page of a list, in the list's order.")
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None = strawberry.field(description="Pass as `cursor` for the next page; null on the last.")
+    previous_cursor: str | None = strawberry.field(
+        description="Pass as `cursor` for the page before; null on the first."
+    )
+
+
+def paged(page: PageData[D], convert: Callable[[D], T]) -> "Page[T]":
+    return Page(
+        items=[convert(item) for item in page.items],
+        next_cursor=page.next_cursor,
+        previous_cursor=page.previous_cursor,
+    )
+
+
+def page_of(page_size: int | None, cursor: str | None) -> PageRequest:
+    """The REST API's page rules (``page_size``, ``cursor``), checked the same way."""
+    params = {name: value for name, value in (("page_size", page_size), ("cursor", cursor)) if value is not None}
+    return page_request_of(params)
+
+
+# --- people and courses ----------------------------------------------------------
+
+
+@strawberry.type(description="A person as others see them: their name, never their contact details.")
+class Person:
+    id: strawberry.ID
+    first_name: str
+    last_name: str
+
+    @classmethod
+    def of(cls, profile: UserProfile | None) -> "Person | None":
+        if profile is None:
+            return None
+        return cls(id=strawberry.ID(profile.id), first_name=profile.first_name, last_name=profile.last_name)
+
+
+async def person(info: Context, user_id: str) -> Person | None:
+    return Person.of(await info.context.loaders.person.load(user_id))
+
+
+@strawberry.type(description="A course of the catalog, e.g. CPSC-449.")
+class Course:
+    id: strawberry.ID = strawberry.field(description='"{department}-{number}", e.g. CPSC-449.')
+    department: str
+    number: str
+    title: str
+    description: str
+    credits: int
+    section_count: int = strawberry.field(description="Sections of this course in any term.")
+
+    @classmethod
+    def of(cls, data: CourseData) -> "Course":
+        return cls(
+            id=strawberry.ID(data.id),
+            department=data.department,
+            number=data.number,
+            title=data.title,
+            description=data.description,
+            credits=data.credits,
+            section_count=data.section_count,
+        )
+
+
+# --- rosters and waitlists -------------------------------------------------------
+
+
+@strawberry.type(description="A student's row in a section's roster.")
+class RosterEntry:
+    student_id: strawberry.ID
+    status: EnrollmentStatus
+    enrolled_at: datetime
+    dropped_at: datetime | None
+    dropped_by: strawberry.ID | None
+    administrative: bool = strawberry.field(description="Dropped by the instructor or the registrar.")
+
+    @strawberry.field(description="The student's name.")
+    async def student(self, info: Context) -> Person | None:
+        return await person(info, self.student_id)
+
+    @classmethod
+    def of(cls, data: EnrollmentData) -> "RosterEntry":
+        return cls(
+            student_id=strawberry.ID(data.student_id),
+            status=data.status,
+            enrolled_at=data.enrolled_at,
+            dropped_at=data.dropped_at,
+            dropped_by=strawberry.ID(data.dropped_by) if data.dropped_by else None,
+            administrative=data.administrative,
+        )
+
+
+@strawberry.type(description="A student's place in a section's waitlist.")
+class WaitlistEntry:
+    section_id: strawberry.ID
+    student_id: strawberry.ID
+    position: int = strawberry.field(description="1-based.")
+    joined_at: datetime
+
+    @strawberry.field(description="The student's name.")
+    async def student(self, info: Context) -> Person | None:
+        return await person(info, self.student_id)
+
+    @strawberry.field(description="The section waited for.")
+    async def section(self, info: Context) -> "Section | None":
+        return await section_loaded(info, self.section_id)
+
+    @classmethod
+    def of(cls, place: WaitlistPlace) -> "WaitlistEntry":
+        return cls(
+            section_id=strawberry.ID(place.section_id),
+            student_id=strawberry.ID(place.student_id),
+            position=place.position,
+            joined_at=place.joined_at,
+        )
+
+
+# --- sections --------------------------------------------------------------------
+
+
+@strawberry.type(description="A section of a course in a term, e.g. 2026FA-CPSC-449-01.")
+class Section:
+    id: strawberry.ID = strawberry.field(description='"{term}-{course_id}-{number}".')
+    course_id: strawberry.ID
+    department: str
+    title: str
+    term: str
+    number: str
+    instructor_id: strawberry.ID
+    capacity: int
+    enrolled: int
+    seats_left: int
+    waitlist_capacity: int
+    waitlisted: int = strawberry.field(description="Students waiting now.")
+    status: SectionStatus
+    auto_enrollment_frozen: bool
+    meeting: str | None
+
+    @classmethod
+    def of(cls, data: SectionData) -> "Section":
+        return cls(
+            id=strawberry.ID(data.id),
+            course_id=strawberry.ID(data.course_id),
+            department=data.department,
+            title=data.title,
+            term=data.term,
+            number=data.number,
+            instructor_id=strawberry.ID(data.instructor_id),
+            capacity=data.capacity,
+            enrolled=data.enrolled,
+            seats_left=data.seats_left,
+            waitlist_capacity=data.waitlist_capacity,
+            waitlisted=data.waitlisted,
+            status=data.status,
+            auto_enrollment_frozen=data.auto_enrollment_frozen,
+            meeting=data.meeting,
+        )
+
+    @strawberry.field(description="The course this is a section of.")
+    async def course(self, info: Context) -> Course | None:
+        data = await info.context.loaders.course.load(self.course_id)
+        return Course.of(data) if data else None
+
+    @strawberry.field(description="Who teaches it.")
+    async def instructor(self, info: Context) -> Person | None:
+        return await person(info, self.instructor_id)
+
+    @strawberry.field(
+        description=(
+            "The roster: enrolled (default) or dropped students. The section's instructor and the registrar only; "
+            "anyone else gets an error on this field."
+        )
+    )
+    async def roster(
+        self,
+        info: Context,
+        status: EnrollmentStatus = enrollment.EnrollmentStatus.ENROLLED,
+        page_size: PageSize = None,
+        cursor: Cursor = None,
+    ) -> Page[RosterEntry] | None:
+        context = info.context
+        context.require(enrollment.ROSTER_READ)
+        page = await sync_to_async(enrollment.roster_list)(
+            actor=context.actor, section_id=self.id, status=status, page=page_of(page_size, cursor)
+        )
+        return paged(page, RosterEntry.of)
+
+    @strawberry.field(
+        description=(
+            "The waitlist in line order. The section's instructor and the registrar only; anyone else gets an error "
+            "on this field."
+        )
+    )
+    async def waitlist(
+        self,
+        info: Context,
+        page_size: PageSize = None,
+        cursor: Cursor = None,
+    ) -> Page[WaitlistEntry] | None:
+        context = info.context
+        context.require(enrollment.WAITLIST_READ)
+        page = await sync_to_async(enrollment.waitlist_page)(
+            actor=context.actor, section_id=self.id, page=page_of(page_size, cursor)
+        )
+        return paged(page, WaitlistEntry.of)
+
+
+async def section_loaded(info: Context, section_id: str) -> Section | None:
+    data = await info.context.loaders.section.load(section_id)
+    return Section.of(data) if data else None
+
+
+def sections_listed(info: Context, sections: Iterable[SectionData]) -> list[Section]:
+    sections = list(sections)
+    info.context.loaders.sections_known(sections)
+    return [Section.of(section) for section in sections]
+
+
+# --- a student's registrations ---------------------------------------------------
+
+
+@strawberry.type(
+    description="A seat (enrolled, with enrolledAt) or a waitlist place (waitlisted, with position and joinedAt)."
+)
+class Registration:
+    section_id: strawberry.ID
+    student_id: strawberry.ID
+    course_id: strawberry.ID
+    term: str
+    status: RegistrationStatus
+    enrolled_at: datetime | None = strawberry.field(description="When enrolled.")
+    position: int | None = strawberry.field(description="When waitlisted: 1-based.")
+    joined_at: datetime | None = strawberry.field(description="When waitlisted.")
+
+    @strawberry.field(description="The section.")
+    async def section(self, info: Context) -> Section | None:
+        return await section_loaded(info, self.section_id)
+
+    @classmethod
+    def of(cls, data: RegistrationData) -> "Registration":
+        return cls(
+            section_id=strawberry.ID(data.section_id),
+            student_id=strawberry.ID(data.student_id),
+            course_id=strawberry.ID(data.course_id),
+            term=data.term,
+            status=data.status,
+            enrolled_at=data.enrolled_at,
+            position=data.position,
+            joined_at=data.joined_at,
+        )
+
+
+@strawberry.type(description="The caller.")
+class Me:
+    id: strawberry.ID
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    roles: list[str]
+
+    @classmethod
+    def of(cls, profile: UserProfile) -> "Me":
+        return cls(
+            id=strawberry.ID(profile.id),
+            username=profile.username,
+            first_name=profile.first_name,
+            last_name=profile.last_name,
+            email=profile.email,
+            roles=list(profile.roles),
+        )
+
+    @strawberry.field(
+        description=(
+            "Your seats and waitlist places, as `GET /api/v1/students/me/enrollments/` lists them: the places lead "
+            "the first page, the seats follow by section id. Students and the registrar."
+        )
+    )
+    async def enrollments(
+        self,
+        info: Context,
+        page_size: PageSize = None,
+        cursor: Cursor = None,
+    ) -> Page[Registration] | None:
+        context = info.context
+        context.require(enrollment.SCHEDULE_READ)
+        page = await sync_to_async(enrollment.student_enrollment_list)(
+            actor=context.actor, student_id="me", page=page_of(page_size, cursor)
+        )
+        return paged(page, Registration.of)
+
+    @strawberry.field(
+        description="Your waitlist places with their positions, by section id. Students and the registrar."
+    )
+    async def waitlists(self, info: Context) -> list[WaitlistEntry] | None:
+        context = info.context
+        context.require(enrollment.SCHEDULE_READ)
+        places = await sync_to_async(student_waitlist_places)(student_id=context.actor.id)
+        return [WaitlistEntry.of(place) for place in places]
