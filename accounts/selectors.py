@@ -31,7 +31,7 @@ def user_profile_get(*, user_id: str) -> UserProfile:
 
 
 def user_profiles_by_id(*, user_ids: Iterable[str]) -> dict[str, UserProfile]:
-    """Active users by id, in one query; an unknown or malformed id is left out."""
+    """Active users by id, read together (the users, then their roles); an unknown or malformed id is left out."""
     wanted = {int(user_id) for user_id in user_ids if str(user_id).isdigit() and len(str(user_id)) <= 18}
     if not wanted:
         return {}

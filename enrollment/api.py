@@ -1,6 +1,7 @@
 """What other apps may import from enrollment: plain data, the services and selectors they call."""
 
 from enrollment.data import (
+    SECTION_ID,
     CourseData,
     EnrollmentData,
     EnrollmentStatus,
@@ -23,7 +24,7 @@ from enrollment.selectors import (
     student_enrollment_list,
     waitlist_page,
 )
-from enrollment.serializers import SECTION_ID, department_filter, section_filters
+from enrollment.serializers import department_filter, section_filters
 from enrollment.services import course_create, enrollment_create, enrollment_drop, section_create
 
 __all__ = [

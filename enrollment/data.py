@@ -1,8 +1,27 @@
 """What the enrollment app hands to views and to other apps: plain frozen values."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+# Ids are built from these parts joined by "-", so no part may contain one.
+DEPARTMENT = r"[A-Za-z]{2,8}"
+COURSE_NUMBER = r"[0-9A-Za-z]{1,6}"
+TERM = r"[0-9]{4}(?:FA|SP|SU|WI|fa|sp|su|wi)"
+SECTION_NUMBER = r"[0-9A-Za-z]{1,4}"
+COURSE_ID = f"{DEPARTMENT}-{COURSE_NUMBER}"
+SECTION_ID = f"{TERM}-{COURSE_ID}-{SECTION_NUMBER}"
+
+
+def is_course_id(value: str) -> bool:
+    """Whether a course could have this id (a store is never asked about one that could not)."""
+    return re.fullmatch(COURSE_ID, value) is not None
+
+
+def is_section_id(value: str) -> bool:
+    """Whether a section could have this id (a store is never asked about one that could not)."""
+    return re.fullmatch(SECTION_ID, value) is not None
 
 
 class SectionStatus(StrEnum):

@@ -22,6 +22,8 @@ from enrollment.data import (
     EnrollOutcome,
     Registration,
     SectionData,
+    is_course_id,
+    is_section_id,
     section_id_parts,
 )
 from enrollment.errors import CourseNotFound, EnrollmentNotFound, NotYourSection, NotYourself, SectionNotFound
@@ -129,7 +131,7 @@ def course_get(*, course_id: str) -> CourseData:
 
 def courses_by_id(*, course_ids: Iterable[str]) -> dict[str, CourseData]:
     """Courses by id, read together (BatchGetItem, 100 keys per call); an unknown id is left out."""
-    wanted = set(course_ids)
+    wanted = {course_id for course_id in course_ids if is_course_id(course_id)}
     return {course.course_id: course_data(course) for course in Course.batch_get(wanted)} if wanted else {}
 
 
@@ -184,7 +186,7 @@ def section_get(*, section_id: str) -> SectionData:
 def sections_by_id(*, section_ids: Iterable[str]) -> dict[str, SectionData]:
     """Sections by id with their waitlists counted, read together (BatchGetItem, 100 keys
     per call, and one Redis round trip); an unknown id, or a section being deleted, is left out."""
-    wanted = set(section_ids)
+    wanted = {section_id for section_id in section_ids if is_section_id(section_id)}
     if not wanted:
         return {}
     found = [section_data(section) for section in Section.batch_get(wanted) if not section.deleting]

@@ -7,16 +7,18 @@ from rest_framework import serializers
 
 from accounts.api import Actor
 from core.serializers import StrictSerializer, validated
-from enrollment.data import EnrollmentStatus, EnrollOutcome, SectionStatus
+from enrollment.data import (
+    COURSE_ID,
+    COURSE_NUMBER,
+    DEPARTMENT,
+    SECTION_NUMBER,
+    TERM,
+    EnrollmentStatus,
+    EnrollOutcome,
+    SectionStatus,
+)
 from enrollment.selectors import SectionFilters, resolve_user_id
 
-# Ids are built from these parts joined by "-", so no part may contain one.
-DEPARTMENT = r"[A-Za-z]{2,8}"
-COURSE_NUMBER = r"[0-9A-Za-z]{1,6}"
-TERM = r"[0-9]{4}(?:FA|SP|SU|WI|fa|sp|su|wi)"
-SECTION_NUMBER = r"[0-9A-Za-z]{1,4}"
-COURSE_ID = f"{DEPARTMENT}-{COURSE_NUMBER}"
-SECTION_ID = f"{TERM}-{COURSE_ID}-{SECTION_NUMBER}"
 # In URL paths (unanchored: the router anchors them): an id that cannot exist is a 404
 # before any store is asked.
 USER_ID = r"me|[0-9]{1,20}"

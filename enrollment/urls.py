@@ -2,7 +2,8 @@ from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
 from enrollment import views
-from enrollment.serializers import SECTION_ID, USER_ID
+from enrollment.data import SECTION_ID
+from enrollment.serializers import USER_ID
 
 router = SimpleRouter()
 router.register("courses", views.CourseViewSet, basename="course")

@@ -16,7 +16,7 @@ from core.openapi import problem_responses
 from core.pagination import PAGE_PARAMETERS, page_request, page_response, page_serializer
 from core.serializers import validated
 from enrollment import selectors, services
-from enrollment.data import EnrollmentStatus, EnrollOutcome
+from enrollment.data import COURSE_ID, SECTION_ID, EnrollmentStatus, EnrollOutcome
 from enrollment.permissions import (
     CATALOG_READ,
     CATALOG_WRITE,
@@ -26,8 +26,6 @@ from enrollment.permissions import (
     IsStudentOrRegistrar,
 )
 from enrollment.serializers import (
-    COURSE_ID,
-    SECTION_ID,
     AutoEnrollmentSerializer,
     CourseCreateInputSerializer,
     CourseListQuerySerializer,

@@ -2,7 +2,7 @@
 
 A DataLoader collects the keys that resolvers ask for while a level of the query is
 resolved, then reads them in one call: a page of 20 sections costs one BatchGetItem for
-their courses and one query of Django's database for their instructors, whatever the
+their courses and one read of Django's users (with their roles) for their instructors, whatever the
 page size. Each request gets its own loaders, so nothing is cached across callers.
 """
 

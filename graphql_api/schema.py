@@ -1,8 +1,11 @@
 """The read-only GraphQL schema: queries only; every change goes through REST."""
 
+from datetime import datetime
+
 import strawberry
 from asgiref.sync import sync_to_async
 from strawberry.extensions import MaxAliasesLimiter
+from strawberry.schema.config import StrawberryConfig
 
 from accounts.api import user_profile_get
 from enrollment import api as enrollment
@@ -12,6 +15,7 @@ from graphql_api.types import (
     Context,
     Course,
     Cursor,
+    DateTime,
     Me,
     Page,
     PageSize,
@@ -91,5 +95,6 @@ class Query:
 
 schema = LoggedSchema(
     query=Query,
+    config=StrawberryConfig(scalar_map={datetime: DateTime}),
     extensions=[QueryLimits, lambda: MaxAliasesLimiter(max_alias_count=30), ErrorCodes],
 )

@@ -13,6 +13,7 @@ from typing import Annotated, Generic, TypeVar
 
 import strawberry
 from asgiref.sync import sync_to_async
+from rest_framework.fields import DateTimeField
 from strawberry.types import Info
 
 from accounts.api import UserProfile
@@ -36,6 +37,12 @@ RegistrationStatus = strawberry.enum(
     description="A seat (enrolled) or a waitlist place (waitlisted).",
 )
 
+DateTime = strawberry.scalar(
+    name="DateTime",
+    description="An instant as the REST API writes it: ISO 8601 in UTC, e.g. 2026-11-24T09:30:00.123456Z.",
+    serialize=DateTimeField().to_representation,
+    parse_value=DateTimeField().to_internal_value,
+)
 PageSize = Annotated[int | None, strawberry.argument(description="Items per page: 20 by default, at most 100.")]
 Cursor = Annotated[str | None, strawberry.argument(description="A `nextCursor` or `previousCursor` of the same list.")]
 
