@@ -43,7 +43,9 @@ USAGE = """\
 usage: stack.py run                    start the stores, migrate, seed once, run the Procfile
        stack.py test [pytest args...]  start private stores and run pytest against them
        stack.py services               start the stores of `run` only and print their settings
-       stack.py graphiql               fetch GraphiQL's files from npm (run and test do it when missing)"""
+       stack.py graphiql               fetch GraphiQL's files from npm (run and test do it when missing)
+       stack.py prepare                what `run` does before serving, against the stores the
+                                       environment names (compose.yaml's `setup` service)"""
 
 Mode = Literal["run", "test"]
 
@@ -801,17 +803,22 @@ def start_stores(stack: Stack) -> None:
     )
 
 
-def command_run(stack: Stack) -> int:
-    """Start the stores, prepare the database, then run the Procfile until it exits."""
+def prepare(stack: Stack) -> None:
+    """The stores up (or found), the database migrated, the tables there, demo data seeded once."""
     stack.default("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    port = stack.default("PORT", "8000")
-    graphiql_assets()
     start_stores(stack)
     stack.manage("migrate", "--noinput")
     stack.manage("create_tables")
     if not DEMO_MARKER.exists():
         stack.manage("seed_demo")
         DEMO_MARKER.touch()
+
+
+def command_run(stack: Stack) -> int:
+    """Start the stores, prepare the database, then run the Procfile until it exits."""
+    port = stack.default("PORT", "8000")
+    graphiql_assets()
+    prepare(stack)
     log("starting web and worker (honcho -f Procfile) ...")
     honcho = stack.supervisor.spawn("honcho", [str(VENV_BIN / "honcho"), "start", "-f", "Procfile"], stack.env)
     log(f"API docs: http://127.0.0.1:{port}/api/docs/  readiness: http://127.0.0.1:{port}/readyz  (Ctrl-C stops all)")
@@ -881,7 +888,7 @@ def _raise_interrupted(signum: int, _frame: object) -> NoReturn:
 
 def main(argv: Sequence[str]) -> int:
     """Dispatch the subcommand; whatever happens, stop the children before returning."""
-    if not argv or argv[0] not in {"run", "test", "services", "graphiql"}:
+    if not argv or argv[0] not in {"run", "test", "services", "graphiql", "prepare"}:
         print(USAGE, file=sys.stderr)
         return 0 if argv and argv[0] in {"-h", "--help"} else 2
     command, args = argv[0], argv[1:]
@@ -899,6 +906,9 @@ def main(argv: Sequence[str]) -> int:
         _stop_with_parent()
         if command == "run":
             return command_run(stack)
+        if command == "prepare":
+            prepare(stack)
+            return 0
         if command == "test":
             return command_test(stack, args)
         return command_services(stack)

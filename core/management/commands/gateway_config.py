@@ -1,0 +1,18 @@
+"""KrakenD's config for this service: print it, write krakend/krakend.json, or check it."""
+
+from config.gateway import CONFIG_PATH, DEFAULT_BACKEND, krakend_config, rendered
+from core.management.generated import GeneratedFileCommand
+
+
+class Command(GeneratedFileCommand):
+    help = "Make krakend/krakend.json from the OpenAPI document and the views' permissions."
+    path = CONFIG_PATH
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--backend", default=DEFAULT_BACKEND, help=f"Django's URL as the gateway sees it ({DEFAULT_BACKEND})"
+        )
+
+    def render(self, *, backend: str, **options) -> str:
+        return rendered(krakend_config(backend))
