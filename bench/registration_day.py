@@ -31,6 +31,19 @@ from urllib.parse import urlparse
 import requests
 
 PASSWORD = "bench-pass-phrase-2026"
+# A student portal's page in one round trip (the README's GraphQL example, with more of it).
+PORTAL_QUERY = """
+query Portal($term: String!) {
+  me {
+    firstName
+    enrollments { items { sectionId status position section { title meeting seatsLeft instructor { lastName } } } }
+  }
+  sections(term: $term, open: true, pageSize: 20) {
+    items { id title seatsLeft waitlisted status course { credits } instructor { lastName } }
+    nextCursor
+  }
+}
+"""
 
 
 @dataclass
@@ -182,6 +195,14 @@ def main() -> int:
         elif response is not None:
             not_modified.append(1)
 
+    def portal(username: str, result: PhaseResult) -> None:
+        headers = {"Authorization": f"Bearer {tokens.get(username, '')}"}
+        body = {"query": PORTAL_QUERY, "variables": {"term": "2026FA"}}
+        response = call(result, 200, lambda: session().post(f"{base}/graphql/", json=body, headers=headers, timeout=30))
+        if response is not None and response.status_code == 200 and response.json().get("errors"):
+            code = response.json()["errors"][0].get("extensions", {}).get("code", "error")
+            result.failures[f"GraphQL {code}"] = result.failures.get(f"GraphQL {code}", 0) + 1
+
     def drop(item: tuple[str, str], result: PhaseResult) -> None:
         username, section_id = item
         headers = {"Authorization": f"Bearer {tokens.get(username, '')}"}
@@ -197,6 +218,7 @@ def main() -> int:
         run_phase("enroll", students, enroll, args.concurrency),
     ]
     results.append(run_phase("poll place", waitlisted * 5, poll, args.concurrency))
+    results.append(run_phase("portal", students, portal, args.concurrency))
     results.append(run_phase("drop", enrolled[: len(enrolled) // 2], drop, args.concurrency))
     for result in results:
         print(result.line())

@@ -13,3 +13,9 @@ GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", default=False)
 GRAPHQL_GRAPHIQL = env.bool("GRAPHQL_GRAPHIQL", default=False)
 # GraphiQL's own files, served from here: `bin/stack.py` fetches them from npm (never a CDN).
 GRAPHIQL_ASSETS_DIR = Path(env("GRAPHIQL_ASSETS_DIR", default=str(BASE_DIR / "var" / "graphiql")))
+
+
+def graphiql_static_dirs() -> list[tuple[str, Path]]:
+    """STATICFILES_DIRS serving GraphiQL's files under static/graphiql/, once they are fetched
+    (until then the page lists what is missing, and Django has no missing folder to warn about)."""
+    return [("graphiql", GRAPHIQL_ASSETS_DIR)] if GRAPHIQL_ASSETS_DIR.is_dir() else []

@@ -3,6 +3,7 @@
 from config.env import env
 from config.settings.base import *  # noqa: F403
 from config.settings.base import REST_FRAMEWORK
+from config.settings.graphql import graphiql_static_dirs
 
 # DEBUG stays off (base.py) even here, so API clients get problem documents, never
 # Django's HTML debug pages; `DEBUG=true make run` turns them on for a debugging session.
@@ -26,4 +27,4 @@ NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS = env.bool("NOTIFICATIONS_ALLOW_PRIVATE_WEB
 # GraphiQL at /graphql/ (with its files from var/graphiql/) and schema introspection.
 GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", default=True)
 GRAPHQL_GRAPHIQL = env.bool("GRAPHQL_GRAPHIQL", default=True)
-STATICFILES_DIRS = [("graphiql", GRAPHIQL_ASSETS_DIR)]
+STATICFILES_DIRS = graphiql_static_dirs()

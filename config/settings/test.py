@@ -3,6 +3,7 @@
 from config.env import env
 from config.settings.base import *  # noqa: F403
 from config.settings.base import REST_FRAMEWORK
+from config.settings.graphql import graphiql_static_dirs
 
 DEBUG = False
 ALLOW_DEMO_DATA = True
@@ -26,4 +27,4 @@ NOTIFICATIONS_MAX_ATTEMPTS = 4
 
 GRAPHQL_INTROSPECTION = True
 GRAPHQL_GRAPHIQL = True
-STATICFILES_DIRS = [("graphiql", GRAPHIQL_ASSETS_DIR)]
+STATICFILES_DIRS = graphiql_static_dirs()
