@@ -20,6 +20,7 @@ from graphql_api.types import (
     Page,
     PageSize,
     Section,
+    copied,
     page_of,
     paged,
     section_loaded,
@@ -40,7 +41,7 @@ class Query:
         info.context.require(enrollment.CATALOG_READ)
         department = enrollment.department_filter(params={"department": department} if department is not None else {})
         page = await sync_to_async(enrollment.course_list)(page=page_of(page_size, cursor), department=department)
-        return paged(page, Course.of)
+        return paged(page, Course)
 
     @strawberry.field(description="One course; null with a `not_found` error if there is none.")
     async def course(self, info: Context, id: strawberry.ID) -> Course | None:
@@ -48,7 +49,7 @@ class Query:
         data = await info.context.loaders.course.load(id)
         if data is None:
             raise enrollment.CourseNotFound()
-        return Course.of(data)
+        return copied(Course, data)
 
     @strawberry.field(
         description=(
@@ -90,7 +91,7 @@ class Query:
 
     @strawberry.field(description="You: your profile, your enrollments and your waitlist places.")
     async def me(self, info: Context) -> Me | None:
-        return Me.of(await sync_to_async(user_profile_get)(user_id=info.context.actor.id))
+        return copied(Me, await sync_to_async(user_profile_get)(user_id=info.context.actor.id))
 
 
 schema = LoggedSchema(

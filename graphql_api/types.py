@@ -7,7 +7,8 @@ by one. Reads that only some callers may make check the same role lists as REST 
 call the same selectors, which apply the per-object rules.
 """
 
-from collections.abc import Callable, Iterable
+import dataclasses
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Generic, TypeVar
 
@@ -16,14 +17,12 @@ from asgiref.sync import sync_to_async
 from rest_framework.fields import DateTimeField
 from strawberry.types import Info
 
-from accounts.api import UserProfile
 from core.pagination import Page as PageData
 from core.pagination import PageRequest, page_request_of
 from enrollment import api as enrollment
-from enrollment.api import CourseData, EnrollmentData, SectionData
-from enrollment.api import Registration as RegistrationData
+from enrollment.api import SectionData
 from graphql_api.context import GraphQLContext
-from waitlist.api import WaitlistPlace, student_waitlist_places
+from waitlist.api import student_waitlist_places
 
 Context = Info[GraphQLContext, None]
 
@@ -59,9 +58,15 @@ class Page(Generic[T]):
     )
 
 
-def paged(page: PageData[D], convert: Callable[[D], T]) -> "Page[T]":
+def copied(cls: type[T], data: object) -> T:
+    """A GraphQL object whose plain fields are the same-named attributes of ``data``
+    (the apps' data classes name things as the schema does, in snake case)."""
+    return cls(**{field.name: getattr(data, field.name) for field in dataclasses.fields(cls) if field.init})
+
+
+def paged(page: PageData[D], cls: type[T]) -> "Page[T]":
     return Page(
-        items=[convert(item) for item in page.items],
+        items=[copied(cls, item) for item in page.items],
         next_cursor=page.next_cursor,
         previous_cursor=page.previous_cursor,
     )
@@ -82,15 +87,10 @@ class Person:
     first_name: str
     last_name: str
 
-    @classmethod
-    def of(cls, profile: UserProfile | None) -> "Person | None":
-        if profile is None:
-            return None
-        return cls(id=strawberry.ID(profile.id), first_name=profile.first_name, last_name=profile.last_name)
-
 
 async def person(info: Context, user_id: str) -> Person | None:
-    return Person.of(await info.context.loaders.person.load(user_id))
+    profile = await info.context.loaders.person.load(user_id)
+    return copied(Person, profile) if profile else None
 
 
 @strawberry.type(description="A course of the catalog, e.g. CPSC-449.")
@@ -102,18 +102,6 @@ class Course:
     description: str
     credits: int
     section_count: int = strawberry.field(description="Sections of this course in any term.")
-
-    @classmethod
-    def of(cls, data: CourseData) -> "Course":
-        return cls(
-            id=strawberry.ID(data.id),
-            department=data.department,
-            number=data.number,
-            title=data.title,
-            description=data.description,
-            credits=data.credits,
-            section_count=data.section_count,
-        )
 
 
 # --- rosters and waitlists -------------------------------------------------------
@@ -132,17 +120,6 @@ class RosterEntry:
     async def student(self, info: Context) -> Person | None:
         return await person(info, self.student_id)
 
-    @classmethod
-    def of(cls, data: EnrollmentData) -> "RosterEntry":
-        return cls(
-            student_id=strawberry.ID(data.student_id),
-            status=data.status,
-            enrolled_at=data.enrolled_at,
-            dropped_at=data.dropped_at,
-            dropped_by=strawberry.ID(data.dropped_by) if data.dropped_by else None,
-            administrative=data.administrative,
-        )
-
 
 @strawberry.type(description="A student's place in a section's waitlist.")
 class WaitlistEntry:
@@ -158,15 +135,6 @@ class WaitlistEntry:
     @strawberry.field(description="The section waited for.")
     async def section(self, info: Context) -> "Section | None":
         return await section_loaded(info, self.section_id)
-
-    @classmethod
-    def of(cls, place: WaitlistPlace) -> "WaitlistEntry":
-        return cls(
-            section_id=strawberry.ID(place.section_id),
-            student_id=strawberry.ID(place.student_id),
-            position=place.position,
-            joined_at=place.joined_at,
-        )
 
 
 # --- sections --------------------------------------------------------------------
@@ -190,30 +158,10 @@ class Section:
     auto_enrollment_frozen: bool
     meeting: str | None
 
-    @classmethod
-    def of(cls, data: SectionData) -> "Section":
-        return cls(
-            id=strawberry.ID(data.id),
-            course_id=strawberry.ID(data.course_id),
-            department=data.department,
-            title=data.title,
-            term=data.term,
-            number=data.number,
-            instructor_id=strawberry.ID(data.instructor_id),
-            capacity=data.capacity,
-            enrolled=data.enrolled,
-            seats_left=data.seats_left,
-            waitlist_capacity=data.waitlist_capacity,
-            waitlisted=data.waitlisted,
-            status=data.status,
-            auto_enrollment_frozen=data.auto_enrollment_frozen,
-            meeting=data.meeting,
-        )
-
     @strawberry.field(description="The course this is a section of.")
     async def course(self, info: Context) -> Course | None:
         data = await info.context.loaders.course.load(self.course_id)
-        return Course.of(data) if data else None
+        return copied(Course, data) if data else None
 
     @strawberry.field(description="Who teaches it.")
     async def instructor(self, info: Context) -> Person | None:
@@ -237,7 +185,7 @@ class Section:
         page = await sync_to_async(enrollment.roster_list)(
             actor=context.actor, section_id=self.id, status=status, page=page_of(page_size, cursor)
         )
-        return paged(page, RosterEntry.of)
+        return paged(page, RosterEntry)
 
     @strawberry.field(
         description=(
@@ -256,18 +204,18 @@ class Section:
         page = await sync_to_async(enrollment.waitlist_page)(
             actor=context.actor, section_id=self.id, page=page_of(page_size, cursor)
         )
-        return paged(page, WaitlistEntry.of)
+        return paged(page, WaitlistEntry)
 
 
 async def section_loaded(info: Context, section_id: str) -> Section | None:
     data = await info.context.loaders.section.load(section_id)
-    return Section.of(data) if data else None
+    return copied(Section, data) if data else None
 
 
 def sections_listed(info: Context, sections: Iterable[SectionData]) -> list[Section]:
     sections = list(sections)
     info.context.loaders.sections_known(sections)
-    return [Section.of(section) for section in sections]
+    return [copied(Section, section) for section in sections]
 
 
 # --- a student's registrations ---------------------------------------------------
@@ -290,19 +238,6 @@ class Registration:
     async def section(self, info: Context) -> Section | None:
         return await section_loaded(info, self.section_id)
 
-    @classmethod
-    def of(cls, data: RegistrationData) -> "Registration":
-        return cls(
-            section_id=strawberry.ID(data.section_id),
-            student_id=strawberry.ID(data.student_id),
-            course_id=strawberry.ID(data.course_id),
-            term=data.term,
-            status=data.status,
-            enrolled_at=data.enrolled_at,
-            position=data.position,
-            joined_at=data.joined_at,
-        )
-
 
 @strawberry.type(description="The caller.")
 class Me:
@@ -312,17 +247,6 @@ class Me:
     last_name: str
     email: str
     roles: list[str]
-
-    @classmethod
-    def of(cls, profile: UserProfile) -> "Me":
-        return cls(
-            id=strawberry.ID(profile.id),
-            username=profile.username,
-            first_name=profile.first_name,
-            last_name=profile.last_name,
-            email=profile.email,
-            roles=list(profile.roles),
-        )
 
     @strawberry.field(
         description=(
@@ -341,7 +265,7 @@ class Me:
         page = await sync_to_async(enrollment.student_enrollment_list)(
             actor=context.actor, student_id="me", page=page_of(page_size, cursor)
         )
-        return paged(page, Registration.of)
+        return paged(page, Registration)
 
     @strawberry.field(
         description="Your waitlist places with their positions, by section id. Students and the registrar."
@@ -350,4 +274,4 @@ class Me:
         context = info.context
         context.require(enrollment.SCHEDULE_READ)
         places = await sync_to_async(student_waitlist_places)(student_id=context.actor.id)
-        return [WaitlistEntry.of(place) for place in places]
+        return [copied(WaitlistEntry, place) for place in places]
