@@ -212,3 +212,17 @@ def test_a_path_without_its_slash_is_not_redirected(config):
     router = config["extra_config"]["router"]
     assert router["disable_redirect_trailing_slash"] is True
     assert router["disable_redirect_fixed_path"] is True
+
+
+def test_path_parameters_have_one_name_per_position(endpoints):
+    # KrakenD's router refuses to start when two routes name the same wildcard segment differently
+    # (/sections/{id}/ beside /sections/{section_id}/enrollments/).
+    names: dict[tuple[str, ...], set[str]] = {}
+    for _, path in endpoints:
+        segments = path.strip("/").split("/")
+        for index, segment in enumerate(segments):
+            if segment.startswith("{"):
+                names.setdefault(tuple(segments[:index]), set()).add(segment)
+    conflicts = {"/".join(prefix): found for prefix, found in names.items() if len(found) > 1}
+    assert not conflicts
+    assert names[("api", "v1", "sections")] == {"{section_id}"}
