@@ -226,3 +226,10 @@ def test_path_parameters_have_one_name_per_position(endpoints):
     conflicts = {"/".join(prefix): found for prefix, found in names.items() if len(found) > 1}
     assert not conflicts
     assert names[("api", "v1", "sections")] == {"{section_id}"}
+
+
+def test_graphql_is_routed_for_every_signed_in_role(endpoints):
+    for method in ("GET", "POST"):
+        endpoint = endpoints[(method, "/graphql/")]
+        assert set(endpoint["extra_config"]["auth/validator"]["roles"]) == {str(role) for role in Role}
+    assert set(endpoints[("GET", "/graphql/")]["input_query_strings"]) == {"query", "variables", "operationName"}
