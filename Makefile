@@ -30,8 +30,8 @@ run: $(INSTALLED) ## Start the stores, migrate, seed demo data once, then serve 
 test: $(INSTALLED) ## Run the test suite against private stores (pass pytest options with ARGS="...").
 	$(VENV)/bin/python bin/stack.py test $(ARGS)
 
-bench: $(INSTALLED) ## Registration-day benchmark against a running `make run` (options: ARGS="--students 300").
-	$(VENV)/bin/python bench/registration_day.py --base-url http://127.0.0.1:$${PORT:-8000} $(ARGS)
+bench: $(INSTALLED) ## Registration-day benchmark on a private stack of its own (options: ARGS="--students 300").
+	$(VENV)/bin/python bin/stack.py bench $(ARGS)
 
 lint: $(INSTALLED) ## Run ruff.
 	$(VENV)/bin/ruff check .

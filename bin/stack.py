@@ -42,12 +42,14 @@ from typing import IO, Literal, NoReturn
 USAGE = """\
 usage: stack.py run                    start the stores, migrate, seed once, run the Procfile
        stack.py test [pytest args...]  start private stores and run pytest against them
+       stack.py bench [bench args...]  start a private stack (stores, web, worker, beat as `run` does)
+                                       and run bench/registration_day.py against it
        stack.py services               start the stores of `run` only and print their settings
        stack.py graphiql               fetch GraphiQL's files from npm (run and test do it when missing)
        stack.py prepare                what `run` does before serving, against the stores the
                                        environment names (compose.yaml's `setup` service)"""
 
-Mode = Literal["run", "test"]
+Mode = Literal["run", "test", "bench"]
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -83,6 +85,8 @@ EPMD_START_TIMEOUT = 10.0
 RABBITMQ_START_TIMEOUT = 90.0
 LOG_TAIL_LINES = 25
 PYTEST_NO_TESTS_COLLECTED = 5
+WEB_START_TIMEOUT = 60.0
+BENCH_SCRIPT = ROOT / "bench" / "registration_day.py"
 
 RABBITMQ_UNREACHABLE = (
     "RabbitMQ is not reachable at {url} and rabbitmq-server could not be started: "
@@ -663,7 +667,7 @@ def start_dynamodb(stack: Stack) -> Pending | None:
 def start_redis(stack: Stack) -> Pending | None:
     """Use REDIS_URL if set, else reuse or start a Redis configured by redis.conf."""
     user_url = stack.env.get("REDIS_URL")
-    if stack.mode == "test" or not user_url:  # tests start Redis servers of their own
+    if stack.mode != "run" or not user_url:  # tests start Redis servers of their own
         server = ensure_command("redis-server", "redis-server")
     else:
         server = shutil.which("redis-server")
@@ -847,6 +851,55 @@ def command_test(stack: Stack, pytest_args: Sequence[str]) -> int:
     return status
 
 
+def command_bench(stack: Stack, bench_args: Sequence[str]) -> int:
+    """Run the registration-day benchmark against a stack private to this run.
+
+    Like `test`: in-memory DynamoDB Local, a throw-away Redis started from redis.conf,
+    its own table and queue prefixes and SQLite file. Like `run`: migrated, tables
+    created, and the Procfile (web, worker, beat) served through honcho, so the web
+    server is started exactly as `make run` starts it. Everything stops afterwards.
+    """
+    run_id = f"{os.getpid() % 0x10000:04x}{secrets.token_hex(2)}"
+    database = TMP_DIR / f"bench-{run_id}.sqlite3"
+    TMP_DIR.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        stack.supervisor.remove_at_exit(database.with_name(database.name + suffix))
+    stack.export("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    stack.export("DYNAMODB_TABLE_PREFIX", f"bench_{run_id}_")
+    stack.export("CELERY_QUEUE_PREFIX", f"bench-{run_id}-")
+    stack.export("DATABASE_URL", f"sqlite:///{database}")
+    stack.export("CELERY_BEAT_SCHEDULE_FILENAME", str(stack.temp_dir("beat-") / "celerybeat-schedule"))
+    stack.export("PORT", str(free_port()))
+    stack.export("BENCH_REGISTRAR", "bench-registrar")
+    stack.export("BENCH_REGISTRAR_PASSWORD", secrets.token_urlsafe(18))
+    start_stores(stack)
+    stack.manage("migrate", "--noinput", "--verbosity", "0")
+    stack.manage("create_tables")
+    registrar = ["createuser", stack.env["BENCH_REGISTRAR"], "--role", "registrar"]
+    stack.manage(*registrar, "--password", stack.env["BENCH_REGISTRAR_PASSWORD"])
+    honcho_log = LOG_DIR / "honcho-bench.log"
+    log(f"starting web, worker and beat (honcho -f Procfile, log: {relative(honcho_log)}) ...")
+    honcho = stack.supervisor.spawn(
+        "honcho", [str(VENV_BIN / "honcho"), "start", "-f", "Procfile"], stack.env, honcho_log
+    )
+    base_url = f"http://127.0.0.1:{stack.env['PORT']}"
+    ready = functools.partial(http_answers_get, f"{base_url}/readyz")
+    Pending(honcho, ready, WEB_START_TIMEOUT, "the web server did not become ready").wait()
+    child = stack.supervisor.spawn(
+        "bench", [str(VENV_PYTHON), str(BENCH_SCRIPT), "--base-url", base_url, *bench_args], stack.env
+    )
+    return stack.supervisor.wait(child)
+
+
+def http_answers_get(url: str) -> bool:
+    """True when a GET of the loopback `url` answers 200."""
+    try:
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url, timeout=3) as response:
+            return response.status == 200
+    except (OSError, ValueError):
+        return False
+
+
 def command_services(stack: Stack) -> int:
     """Start the stores only and print their settings, for running Django by hand."""
     start_stores(stack)
@@ -887,18 +940,18 @@ def _raise_interrupted(signum: int, _frame: object) -> NoReturn:
 
 def main(argv: Sequence[str]) -> int:
     """Dispatch the subcommand; whatever happens, stop the children before returning."""
-    if not argv or argv[0] not in {"run", "test", "services", "graphiql", "prepare"}:
+    if not argv or argv[0] not in {"run", "test", "bench", "services", "graphiql", "prepare"}:
         print(USAGE, file=sys.stderr)
         return 0 if argv and argv[0] in {"-h", "--help"} else 2
     command, args = argv[0], argv[1:]
-    if command != "test" and args:
+    if command not in {"test", "bench"} and args:
         log(f"`{command}` takes no arguments")
         return 2
 
     if command == "graphiql":
         graphiql_assets()
         return 0
-    stack = Stack(mode="test" if command == "test" else "run")
+    stack = Stack(mode=command if command in {"test", "bench"} else "run")
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _raise_interrupted)
     try:
@@ -910,6 +963,8 @@ def main(argv: Sequence[str]) -> int:
             return 0
         if command == "test":
             return command_test(stack, args)
+        if command == "bench":
+            return command_bench(stack, args)
         return command_services(stack)
     except StackError as exc:
         log(f"error: {exc}")
