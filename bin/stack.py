@@ -86,6 +86,7 @@ RABBITMQ_START_TIMEOUT = 90.0
 LOG_TAIL_LINES = 25
 PYTEST_NO_TESTS_COLLECTED = 5
 WEB_START_TIMEOUT = 60.0
+BENCH_PORT_ATTEMPTS = 3
 BENCH_SCRIPT = ROOT / "bench" / "registration_day.py"
 
 RABBITMQ_UNREACHABLE = (
@@ -869,7 +870,6 @@ def command_bench(stack: Stack, bench_args: Sequence[str]) -> int:
     stack.export("CELERY_QUEUE_PREFIX", f"bench-{run_id}-")
     stack.export("DATABASE_URL", f"sqlite:///{database}")
     stack.export("CELERY_BEAT_SCHEDULE_FILENAME", str(stack.temp_dir("beat-") / "celerybeat-schedule"))
-    stack.export("PORT", str(free_port()))
     stack.export("BENCH_REGISTRAR", "bench-registrar")
     stack.export("BENCH_REGISTRAR_PASSWORD", secrets.token_urlsafe(18))
     start_stores(stack)
@@ -878,13 +878,24 @@ def command_bench(stack: Stack, bench_args: Sequence[str]) -> int:
     registrar = ["createuser", stack.env["BENCH_REGISTRAR"], "--role", "registrar"]
     stack.manage(*registrar, "--password", stack.env["BENCH_REGISTRAR_PASSWORD"])
     honcho_log = LOG_DIR / "honcho-bench.log"
-    log(f"starting web, worker and beat (honcho -f Procfile, log: {relative(honcho_log)}) ...")
-    honcho = stack.supervisor.spawn(
-        "honcho", [str(VENV_BIN / "honcho"), "start", "-f", "Procfile"], stack.env, honcho_log
-    )
-    base_url = f"http://127.0.0.1:{stack.env['PORT']}"
-    ready = functools.partial(http_answers_get, f"{base_url}/readyz")
-    Pending(honcho, ready, WEB_START_TIMEOUT, "the web server did not become ready").wait()
+    for attempt in range(1, BENCH_PORT_ATTEMPTS + 1):
+        # A port chosen just before it is bound; another process may still take it first
+        # (test runs pick free ports all the time), so a failed bind is tried on another.
+        stack.export("PORT", str(free_port()))
+        log(f"starting web, worker and beat (honcho -f Procfile, log: {relative(honcho_log)}) ...")
+        honcho = stack.supervisor.spawn(
+            "honcho", [str(VENV_BIN / "honcho"), "start", "-f", "Procfile"], stack.env, honcho_log
+        )
+        base_url = f"http://127.0.0.1:{stack.env['PORT']}"
+        ready = functools.partial(http_answers_get, f"{base_url}/readyz")
+        try:
+            Pending(honcho, ready, WEB_START_TIMEOUT, "the web server did not become ready").wait()
+            break
+        except StackError:
+            if attempt == BENCH_PORT_ATTEMPTS or "Address already in use" not in log_tail(honcho_log):
+                raise
+            stack.supervisor.stop(honcho)
+            log(f"port {stack.env['PORT']} was taken meanwhile: trying another")
     child = stack.supervisor.spawn(
         "bench", [str(VENV_PYTHON), str(BENCH_SCRIPT), "--base-url", base_url, *bench_args], stack.env
     )

@@ -6,13 +6,15 @@ endpoint is DynamoDB Local or, when unset, real AWS, and timeouts are short so a
 outage answers 503 instead of hanging a request.
 """
 
+import contextlib
 import functools
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError
 from django.conf import settings
-from pynamodb.connection import Connection
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.exceptions import PynamoDBException, TableDoesNotExist
 from pynamodb.models import Model
 
@@ -49,28 +51,59 @@ class TableMeta:
         aws_access_key_id, aws_secret_access_key = settings.DYNAMODB_LOCAL_CREDENTIALS
 
 
+_SHARED: weakref.WeakSet[Connection] = weakref.WeakSet()
+
+
+@functools.cache
+def _shared_connection(meta: tuple[tuple[str, object], ...]) -> Connection:
+    """One connection (so one botocore client) per distinct set of connection settings.
+
+    botocore clients are thread-safe, so every table and thread can share one: PynamoDB
+    would otherwise make one per table, each with a botocore session of its own holding
+    its own parsed copy of the DynamoDB service model (about 10 MB apiece). The client is
+    made here, once, because PynamoDB makes it lazily without a lock, so that concurrent
+    first requests would each make one.
+    """
+    shared = Connection(**{name: value for name, value in meta if value is not None})
+    shared.client  # noqa: B018 - made now, see above
+    _SHARED.add(shared)
+    return shared
+
+
+def _settings_of(meta: type) -> tuple[tuple[str, object], ...]:
+    return (
+        ("host", meta.host),
+        ("region", meta.region),
+        ("connect_timeout_seconds", meta.connect_timeout_seconds),
+        ("read_timeout_seconds", meta.read_timeout_seconds),
+        ("max_retry_attempts", meta.max_retry_attempts),
+        ("max_pool_connections", meta.max_pool_connections),
+        ("aws_access_key_id", getattr(meta, "aws_access_key_id", None)),
+        ("aws_secret_access_key", getattr(meta, "aws_secret_access_key", None)),
+    )
+
+
 @functools.cache
 def connection() -> Connection:
-    """The connection transactions (``TransactWrite``) use, with the tables' settings."""
-    credentials = {}
-    if getattr(TableMeta, "aws_access_key_id", None):
-        credentials = {
-            "aws_access_key_id": TableMeta.aws_access_key_id,
-            "aws_secret_access_key": TableMeta.aws_secret_access_key,
-        }
-    return Connection(
-        host=TableMeta.host,
-        region=TableMeta.region,
-        connect_timeout_seconds=TableMeta.connect_timeout_seconds,
-        read_timeout_seconds=TableMeta.read_timeout_seconds,
-        max_retry_attempts=TableMeta.max_retry_attempts,
-        max_pool_connections=TableMeta.max_pool_connections,
-        **credentials,
-    )
+    """The connection transactions (``TransactWrite``) use, with the tables' settings:
+    the very one the tables use."""
+    return _shared_connection(_settings_of(TableMeta))
 
 
 class TableModel(Model):
     """Base class of the service's tables; ``registered_models`` finds its subclasses."""
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """The table's connection, over the connection shared by every table with the
+        same settings (see ``_shared_connection``)."""
+        table = super()._get_connection()
+        if table.connection not in _SHARED:  # made just now by PynamoDB, with the Meta's settings
+            shared = _shared_connection(_settings_of(cls.Meta))
+            with contextlib.suppress(ValueError):  # the shared connection knows this table already
+                shared.add_meta_table(table.get_meta_table())
+            table.connection = shared
+        return table
 
 
 def registered_models() -> list[type[TableModel]]:

@@ -438,10 +438,31 @@ def _seat_refusal(exc: TransactWriteError, *, first: int = 0) -> AlreadyEnrolled
     raise exc
 
 
+def _last_seat_taken(section: Section) -> bool:
+    """After a seat of ``section`` (as read before) was taken: whether it was the last one.
+
+    If it may have been, the section leaves the open-sections index by a write conditional
+    on ``enrolled >= capacity``, with no read first: True if the condition held (the section
+    is full now, and ``section`` is updated to what is stored). If a seat was freed
+    meanwhile, the condition fails, nothing changes (the drop that freed it marked the
+    section open) and the answer is False.
+    """
+    if section.enrolled + 1 < section.capacity:
+        return False
+    try:
+        section.update(
+            actions=[Section.open_term.remove()],
+            condition=Section.section_id.exists() & (Section.enrolled >= Section.capacity),
+        )
+    except UpdateError as exc:
+        if not is_condition_failure(exc):
+            raise
+        return False
+    return True
+
+
 def _seat_taken(section: Section, student_id: str, now: datetime) -> Registration:
-    if section.enrolled + 1 >= section.capacity:
-        # This may have been the last seat (``section`` was read before): update the open index.
-        _open_marker_sync(section_record(section_id=section.section_id, consistent=True))
+    _last_seat_taken(section)
     return Registration(
         section_id=section.section_id,
         student_id=student_id,
@@ -524,11 +545,10 @@ def enrollment_drop(*, actor: Actor, section_id: str, student_id: str) -> None:
     frozen (see ``seats_fill``).
     """
     student_id = resolve_user_id(actor, student_id)
-    section = section_record(section_id=section_id, consistent=True)
-    if student_id != actor.id and not (
-        actor.is_registrar or (actor.is_instructor and section.instructor_id == actor.id)
-    ):
-        raise NotYourSection("Only the student, the section's instructor or the registrar may drop.")
+    if student_id != actor.id:  # only then does the section say who may drop: its instructor
+        section = section_record(section_id=section_id, consistent=True)
+        if not (actor.is_registrar or (actor.is_instructor and section.instructor_id == actor.id)):
+            raise NotYourSection("Only the student, the section's instructor or the registrar may drop.")
     now = _now()
     administrative = student_id != actor.id
 
@@ -547,14 +567,20 @@ def enrollment_drop(*, actor: Actor, section_id: str, student_id: str) -> None:
         )
         transaction.update(
             Section(section_id=section_id),
-            actions=[Section.enrolled.add(-1), Section.open_term.set(section.term)],
-            condition=Section.section_id.exists() & (Section.enrolled > 0),
+            # Back in the open-sections index under its own term: no read of the section first.
+            actions=[Section.enrolled.add(-1), Section.open_term.set(Section.term)],
+            condition=Section.section_id.exists() & Section.deleting.does_not_exist() & (Section.enrolled > 0),
+            return_values="ALL_OLD",
         )
 
     try:
         _transact(write)
     except TransactWriteError as exc:
         if _CONDITION_FAILED in _reason_codes(exc):
+            _, section_reason = (exc.cancellation_reasons or [None, None])[:2]
+            refused_for_section = section_reason is not None and section_reason.code == _CONDITION_FAILED
+            if refused_for_section and (not section_reason.raw_item or "deleting" in section_reason.raw_item):
+                raise SectionNotFound() from exc
             raise EnrollmentNotFound() from exc
         raise
     _seats_fill_after_write(section_id=section_id)
@@ -613,6 +639,12 @@ def seats_fill(*, section_id: str) -> list[Registration]:
         registration = _promote(section, park.parked[0])
         if registration is not None:
             promoted.append(registration)
+            # ``section`` was read with a free seat, and is refreshed only when that seat
+            # was the last one (``_last_seat_taken``). Then no re-read: any seat freed
+            # since is its dropper's to fill (this promotion is settled, so that dropper
+            # found none in flight).
+            if section.enrolled >= section.capacity:
+                break
     return promoted
 
 
