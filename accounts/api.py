@@ -12,7 +12,13 @@ from accounts.permissions import (
     allow_roles,
 )
 from accounts.roles import Role
-from accounts.selectors import actor_of, user_profile_by_username, user_profile_get, user_profiles_by_id
+from accounts.selectors import (
+    actor_of,
+    resolve_user_id,
+    user_profile_by_username,
+    user_profile_get,
+    user_profiles_by_id,
+)
 from accounts.services import user_create
 
 __all__ = [
@@ -28,6 +34,7 @@ __all__ = [
     "UsernameTaken",
     "actor_of",
     "allow_roles",
+    "resolve_user_id",
     "user_create",
     "user_profile_by_username",
     "user_profile_get",

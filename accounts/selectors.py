@@ -47,6 +47,11 @@ def user_profile_by_username(*, username: str) -> UserProfile:
         raise UserNotFound() from exc
 
 
+def resolve_user_id(actor: Actor, user_id: str) -> str:
+    """``me`` stands for the caller wherever a path takes a user id."""
+    return actor.id if user_id == "me" else user_id
+
+
 def actor_of(user: AbstractBaseUser | TokenUser) -> Actor:
     """The caller behind a request's user: token principal or logged-in session user."""
     return Actor(id=str(user.pk), roles=frozenset(getattr(user, "roles", ())))

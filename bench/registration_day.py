@@ -360,7 +360,8 @@ def dynamodb_ceiling(runner: Runner, *, transactions: int, sections: int, measur
     to DynamoDB Local through PynamoDB, at the same concurrency and over as many sections."""
     from core.dynamodb import table_ensure
     from enrollment.models import Enrollment, Section
-    from enrollment.services import _seat_take, _transact
+    from enrollment.services.seats import _seat_take
+    from enrollment.services.transactions import _transact
 
     for model in (Section, Enrollment):
         table_ensure(model=model)

@@ -9,10 +9,16 @@ index, and the sweep (``outbox_sweep``, run by Celery beat) hands over again eve
 still there after ``OUTBOX_GRACE_SECONDS``: after a broker outage, a lost message or a
 worker that died. Consumers are idempotent, since an event may reach them twice.
 
+Which task consumes a type of event is registered by the consuming app
+(``outbox_consumer_register``, from its ``AppConfig.ready``): the outbox knows no
+consumer, and an event nobody consumes is marked dispatched at once. Tasks go through
+the Celery app named by ``OUTBOX_CELERY_APP``.
+
 The same "due" mechanism (``due_query``, ``due_postpone``) serves any table with a
 ``DueIndex``: the notifications app uses it for deliveries waiting to be sent.
 """
 
+import functools
 import json
 import logging
 import secrets
@@ -24,13 +30,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from celery import Celery
 from django.conf import settings
+from django.utils.module_loading import import_string
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from config.celery_app import app as celery_app
 from core.dynamodb import is_condition_failure
 from core.errors import NotFound
 from core.models import DueIndex, OutboxRecord
@@ -45,6 +52,23 @@ DUE_SHARDS = 8
 _PUBLISH_PAUSE_SECONDS = 5.0
 # The most items one sweep hands over, so one run stays short under a large backlog.
 _SWEEP_BATCH = 500
+
+
+# Event type -> the Celery task (by name) that consumes it; see outbox_consumer_register.
+_consumers: dict[str, str] = {}
+
+
+def outbox_consumer_register(*, event_type: str, task: str) -> None:
+    """Have the Celery task named ``task`` consume the events of ``event_type`` (with the
+    event id as its one argument). Called by the consuming app when Django starts."""
+    _consumers[event_type] = task
+
+
+@functools.cache
+def celery_app() -> Celery:
+    """The Celery app that sends tasks (``OUTBOX_CELERY_APP``)."""
+    app: Celery = import_string(settings.OUTBOX_CELERY_APP)
+    return app
 
 
 class OutboxEventNotFound(NotFound):
@@ -126,7 +150,7 @@ def task_publish(*, task: str, args: list[Any]) -> bool:
     if publish_pause.active():
         return False
     try:
-        celery_app.send_task(task, args=args, retry=False)
+        celery_app().send_task(task, args=args, retry=False)
     except Exception as exc:
         # The work is safe in its table whatever went wrong, and the caller's change has
         # committed: log, and leave it to the sweep rather than fail the request.
@@ -144,7 +168,7 @@ def outbox_publish(*, event_id: str, event_type: str) -> bool:
     """Hand an event to its consumer task; False if the broker did not take it (then the
     event waits in the outbox for the sweep). A caller whose change has committed
     therefore never fails because of RabbitMQ."""
-    task = settings.OUTBOX_CONSUMERS.get(event_type)
+    task = _consumers.get(event_type)
     if task is None:
         outbox_dispatched(event_id=event_id)  # nobody consumes this type
         return True
@@ -171,7 +195,7 @@ def outbox_dispatched(*, event_id: str) -> None:
                 OutboxRecord.dispatched_at.set(now),
                 OutboxRecord.due_shard.remove(),
                 OutboxRecord.due_at.remove(),
-                OutboxRecord.expires_at.set(now + timedelta(days=settings.NOTIFICATIONS_RETENTION_DAYS)),
+                OutboxRecord.expires_at.set(now + timedelta(days=settings.OUTBOX_RETENTION_DAYS)),
             ],
             condition=OutboxRecord.event_id.exists() & OutboxRecord.dispatched_at.does_not_exist(),
         )

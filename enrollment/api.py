@@ -25,10 +25,11 @@ from enrollment.selectors import (
     waitlist_page,
 )
 from enrollment.serializers import department_filter, section_filters
-from enrollment.services import course_create, enrollment_create, enrollment_drop, section_create
+from enrollment.services import PROMOTED_EVENT, course_create, enrollment_create, enrollment_drop, section_create
 
 __all__ = [
     "CATALOG_READ",
+    "PROMOTED_EVENT",
     "ROSTER_READ",
     "SCHEDULE_READ",
     "SECTION_ID",

@@ -14,46 +14,35 @@ student's count of waitlists, and checks them against each other and against the
 - each student's count of waitlists matches the places they hold;
 - each course's count of sections equals its sections (unscoped runs only).
 
+The waitlist's checks of its own keys (counts, join times, orphans) are in
+``waitlist.integrity``; this module checks the catalog and what crosses the two stores.
+
 Each finding says what is wrong and, where a safe fix exists, carries it: repairs use
 the services, with conditions, so they never overwrite a concurrent change.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from functools import partial
 
-from django.conf import settings
-
+from core.integrity import Finding
 from enrollment import services
 from enrollment.data import EnrollmentStatus
 from enrollment.models import Course, Enrollment, Section
 from waitlist.api import (
     WaitlistSnapshot,
     auto_enrollment_frozen,
-    stored_section_ids,
-    stored_student_counts,
-    waitlist_count_add,
-    waitlist_count_remove,
-    waitlist_discard,
-    waitlist_joined_forget,
+    orphan_waitlist_findings,
+    promotion_is_stale,
+    stray_join_findings,
+    student_count_findings,
     waitlist_leave,
-    waitlist_section_ids,
     waitlist_snapshot,
 )
 
+__all__ = ["Finding", "Progress", "integrity_check"]
+
 Progress = Callable[[int, int, str], None]
-
-
-@dataclass
-class Finding:
-    check: str
-    subject: str  # a section, student or course id
-    detail: str
-    # The safe fix: returns what it did. None when a person must decide.
-    repair: Callable[[], str] | None = field(default=None, repr=False)
-
-    def __str__(self) -> str:
-        return f"{self.check}: {self.subject}: {self.detail}"
 
 
 def _sections(terms: Sequence[str] | None) -> list[Section]:
@@ -74,7 +63,7 @@ def _enrolled_rows(section_id: str) -> set[str]:
     }
 
 
-def _in_scope(section_id: str, terms: Sequence[str] | None) -> bool:
+def _in_scope(section_id: str, *, terms: Sequence[str] | None) -> bool:
     return not terms or any(section_id.startswith(f"{term}-") for term in terms)
 
 
@@ -128,7 +117,7 @@ def _check_section(section: Section, snapshot: WaitlistSnapshot, globally_frozen
                     _leave(section_id, student_id),
                 )
             )
-    stale = [parked for parked in snapshot.parked if services.promotion_is_stale(parked)]
+    stale = [parked for parked in snapshot.parked if promotion_is_stale(parked)]
     for parked in stale:
         findings.append(
             Finding(
@@ -150,15 +139,7 @@ def _check_section(section: Section, snapshot: WaitlistSnapshot, globally_frozen
                 lambda: f"{len(services.seats_fill(section_id=section_id))} students enrolled from the waitlist",
             )
         )
-    for student_id in sorted(snapshot.joined - set(snapshot.students)):
-        findings.append(
-            Finding(
-                "stray_join_time",
-                section_id,
-                f"a join time is kept for student {student_id}, who is not on the waitlist",
-                _forget_join(section_id, student_id),
-            )
-        )
+    findings.extend(stray_join_findings(section_id, snapshot))
     return findings
 
 
@@ -170,84 +151,12 @@ def _leave(section_id: str, student_id: str) -> Callable[[], str]:
     return repair
 
 
-def _forget_join(section_id: str, student_id: str) -> Callable[[], str]:
-    def repair() -> str:
-        waitlist_joined_forget(section_id=section_id, student_id=student_id)
-        return "join time removed"
-
-    return repair
-
-
-def _discard(section_id: str) -> Callable[[], str]:
-    def repair() -> str:
-        students = waitlist_discard(section_id=section_id)
-        return f"waitlist deleted ({len(students)} students' references removed)"
-
-    return repair
-
-
 def _finish_delete(section_id: str) -> Callable[[], str]:
     def repair() -> str:
         services.section_delete(section_id=section_id)
         return "delete finished"
 
     return repair
-
-
-def _count(student_id: str, section_id: str, add: bool) -> Callable[[], str]:
-    def repair() -> str:
-        if add:
-            waitlist_count_add(section_id=section_id, student_id=student_id)
-            return "counted"
-        waitlist_count_remove(section_id=section_id, student_id=student_id)
-        return "count removed"
-
-    return repair
-
-
-def _check_students(
-    places: dict[str, set[str]],
-    counts: Iterable[tuple[str, set[str]]],
-    terms: Sequence[str] | None,
-    orphans: set[str],
-) -> list[Finding]:
-    findings = []
-    limit = settings.WAITLIST_MAX_PER_STUDENT
-    # Counts of an orphan waitlist go with it (see "orphan_waitlist").
-    counted_by = {
-        student_id: {section_id for section_id in counted if _in_scope(section_id, terms) and section_id not in orphans}
-        for student_id, counted in counts
-    }
-    for student_id in sorted(set(counted_by) | set(places)):
-        counted, held = counted_by.get(student_id, set()), places.get(student_id, set())
-        subject = f"student {student_id}"
-        for section_id in sorted(counted - held):
-            findings.append(
-                Finding(
-                    "count_without_place",
-                    subject,
-                    f"counted on the waitlist of {section_id} without a place on it",
-                    _count(student_id, section_id, add=False),
-                )
-            )
-        for section_id in sorted(held - counted):
-            findings.append(
-                Finding(
-                    "place_without_count",
-                    subject,
-                    f"waits for {section_id} without it being counted",
-                    _count(student_id, section_id, add=True) if len(held) <= limit else None,
-                )
-            )
-        if len(held) > limit:
-            findings.append(
-                Finding(
-                    "too_many_waitlists",
-                    subject,
-                    f"waits for {len(held)} sections ({', '.join(sorted(held))}); the limit is {limit}",
-                )
-            )
-    return findings
 
 
 def _check_courses(sections: list[Section]) -> list[Finding]:
@@ -298,20 +207,11 @@ def integrity_check(*, terms: Sequence[str] | None = None, progress: Progress | 
         findings.extend(_check_section(section, snapshot, globally_frozen))
 
     half_deleted = {section.section_id for section in sections if section.deleting}
-    in_redis = stored_section_ids() | set(waitlist_section_ids())
-    orphans = {section_id for section_id in in_redis - live - half_deleted if _in_scope(section_id, terms)}
-    for section_id in sorted(orphans):
-        snapshot = waitlist_snapshot(section_id=section_id)
-        findings.append(
-            Finding(
-                "orphan_waitlist",
-                section_id,
-                f"a waitlist ({len(snapshot)} students) is kept for a section that does not exist",
-                _discard(section_id),
-            )
-        )
-
-    findings.extend(_check_students(places, stored_student_counts(), terms, orphans | half_deleted))
+    in_scope = partial(_in_scope, terms=terms)
+    orphans = orphan_waitlist_findings(known=live | half_deleted, in_scope=in_scope)
+    findings.extend(orphans)
+    ignored = {finding.subject for finding in orphans} | half_deleted
+    findings.extend(student_count_findings(places, in_scope=in_scope, ignored=ignored))
     if not terms:
         findings.extend(_check_courses(sections))
     return findings

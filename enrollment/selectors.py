@@ -13,7 +13,7 @@ from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
-from accounts.api import Actor, user_profile_get
+from accounts.api import Actor, resolve_user_id, user_profile_get
 from core.pagination import Page, PageRequest, index_key_names, list_page, query_page
 from enrollment.data import (
     CourseData,
@@ -111,11 +111,6 @@ def waitlist_registration(place: WaitlistPlace) -> Registration:
         position=place.position,
         joined_at=place.joined_at,
     )
-
-
-def resolve_user_id(actor: Actor, user_id: str) -> str:
-    """``me`` stands for the caller wherever a path takes a user id."""
-    return actor.id if user_id == "me" else user_id
 
 
 # --- courses -----------------------------------------------------------------------

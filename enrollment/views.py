@@ -44,7 +44,7 @@ from enrollment.serializers import (
     department_filter,
     section_filters,
 )
-from waitlist.api import auto_enrollment_frozen
+from waitlist.api import auto_enrollment_frozen, waitlist_place_delete
 
 CATALOG_PERMISSIONS = {
     "list": CATALOG_READ,
@@ -363,7 +363,7 @@ class SectionWaitlistViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         responses={204: None, **problem_responses(401, 403, 404, 429, 503)},
     )
     def destroy(self, request: Request, section_id: str, student_id: str) -> Response:
-        services.waitlist_place_delete(actor=actor_of(request.user), section_id=section_id, student_id=student_id)
+        waitlist_place_delete(actor=actor_of(request.user), section_id=section_id, student_id=student_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -16,7 +16,7 @@ from strawberry import Schema
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from config.exceptions import described
+from core.problems import described
 
 logger = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from strawberry.django.views import AsyncGraphQLView, HTTPException, TemporalHtt
 
 from accounts.api import actor_of
 from accounts.authentication import BearerTokenAuthentication
-from config.exceptions import problem_response
 from core.openapi import problem_responses
+from core.problems import problem_response
 from enrollment.api import CATALOG_READ
 from graphql_api.context import GraphQLContext
 from graphql_api.schema import schema

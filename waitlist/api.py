@@ -1,11 +1,23 @@
-"""What other apps may import from the waitlist app: plain data, its services and selectors."""
+"""What other apps may import from the waitlist app.
 
-from waitlist.data import Park, ParkedStudent, ParkOutcome, WaitlistPlace, WaitlistSnapshot
-from waitlist.errors import AlreadyWaitlisted, NotWaitlisted, WaitlistFull, WaitlistLimitReached
+The waitlist app owns the line in Redis and every rule about a place in it: joining
+(the section's waitlist capacity, ``WAITLIST_MAX_PER_STUDENT`` waitlists per student,
+no one twice), order and positions, who may take a student off a line (the student or
+the registrar), the three Redis steps of a promotion (park the head, settle, restore)
+and when a parked promotion is stale, the global freeze flag, and the consistency of
+its own keys (``waitlist.integrity``).
+
+The enrollment app owns seats: whether an enroll takes a seat or joins the line, the
+promotion's seat and its outbox event (``enrollment.services.promotion``), recovering a
+stale promotion (which needs the student's row), and the checks that cross the two stores.
+"""
+
+from waitlist.data import ParkedStudent, ParkOutcome, WaitlistPlace, WaitlistSnapshot
+from waitlist.errors import AlreadyWaitlisted, NotWaitlisted, NotYourPlace, WaitlistFull, WaitlistLimitReached
+from waitlist.integrity import orphan_waitlist_findings, stray_join_findings, student_count_findings
 from waitlist.selectors import (
     auto_enrollment_frozen,
-    stored_section_ids,
-    stored_student_counts,
+    promotion_is_stale,
     student_waitlist_places,
     waitlist_lengths,
     waitlist_place,
@@ -15,13 +27,11 @@ from waitlist.selectors import (
 )
 from waitlist.services import (
     auto_enrollment_freeze,
-    waitlist_count_add,
-    waitlist_count_remove,
     waitlist_discard,
     waitlist_join,
-    waitlist_joined_forget,
     waitlist_leave,
     waitlist_park_head,
+    waitlist_place_delete,
     waitlist_restore,
     waitlist_settle,
 )
@@ -29,7 +39,7 @@ from waitlist.services import (
 __all__ = [
     "AlreadyWaitlisted",
     "NotWaitlisted",
-    "Park",
+    "NotYourPlace",
     "ParkOutcome",
     "ParkedStudent",
     "WaitlistFull",
@@ -38,18 +48,18 @@ __all__ = [
     "WaitlistSnapshot",
     "auto_enrollment_freeze",
     "auto_enrollment_frozen",
-    "stored_section_ids",
-    "stored_student_counts",
+    "orphan_waitlist_findings",
+    "promotion_is_stale",
+    "stray_join_findings",
+    "student_count_findings",
     "student_waitlist_places",
-    "waitlist_count_add",
-    "waitlist_count_remove",
     "waitlist_discard",
     "waitlist_join",
-    "waitlist_joined_forget",
     "waitlist_leave",
     "waitlist_lengths",
     "waitlist_park_head",
     "waitlist_place",
+    "waitlist_place_delete",
     "waitlist_places",
     "waitlist_restore",
     "waitlist_section_ids",

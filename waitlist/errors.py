@@ -1,6 +1,6 @@
 """Errors of the waitlists, each with its stable ``code``."""
 
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, Forbidden, NotFound
 
 
 class WaitlistFull(Conflict):
@@ -20,3 +20,7 @@ class AlreadyWaitlisted(Conflict):
 
 class NotWaitlisted(NotFound):
     message = "This student is not on this section's waitlist."
+
+
+class NotYourPlace(Forbidden):
+    message = "Only the student and the registrar may take a student off a waitlist."

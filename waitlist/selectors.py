@@ -2,8 +2,11 @@
 transaction, so they see the waitlist between two scripts, never halfway through one;
 reads of many sections are pipelined into one round trip."""
 
+import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+
+from django.conf import settings
 
 from waitlist import keys
 from waitlist.data import ParkedStudent, WaitlistPlace, WaitlistSnapshot
@@ -158,3 +161,9 @@ def stored_student_counts() -> Iterator[tuple[str, set[str]]]:
         student_id = keys.student_id_of(text(key))
         if student_id:
             yield student_id, {text(member) for member in client.smembers(key)}
+
+
+def promotion_is_stale(parked: ParkedStudent) -> bool:
+    """Parked for longer than any promotion takes (``WAITLIST_PROMOTION_GRACE_SECONDS``):
+    its promoter has died, and whoever finds it recovers it."""
+    return parked.parked_at_ms < (time.time() - settings.WAITLIST_PROMOTION_GRACE_SECONDS) * 1000

@@ -8,8 +8,9 @@ of waitlists per student holds even across a crash, which at worst leaves a coun
 without a place: the next join to that section, or ``check_integrity --repair``,
 removes it.
 
-Promotion to a seat crosses into DynamoDB and lives in ``enrollment.services``; this
-module gives it the three Redis steps: park the head, settle, restore.
+Promotion to a seat crosses into DynamoDB and lives in ``enrollment.services.promotion``;
+this module gives it the three Redis steps: park the head, settle, restore (and
+``waitlist.selectors.promotion_is_stale`` says when a parked promotion's promoter died).
 """
 
 import time
@@ -17,9 +18,10 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
+from accounts.api import Actor, resolve_user_id
 from waitlist import keys
 from waitlist.data import Park, ParkedStudent, ParkOutcome, WaitlistPlace
-from waitlist.errors import AlreadyWaitlisted, NotWaitlisted, WaitlistFull, WaitlistLimitReached
+from waitlist.errors import AlreadyWaitlisted, NotWaitlisted, NotYourPlace, WaitlistFull, WaitlistLimitReached
 from waitlist.scripts import run, store, text
 
 
@@ -81,6 +83,17 @@ def waitlist_leave(*, section_id: str, student_id: str) -> None:
     if not left:
         raise NotWaitlisted()
     waitlist_count_remove(section_id=section_id, student_id=student_id)
+
+
+def waitlist_place_delete(*, actor: Actor, section_id: str, student_id: str) -> None:
+    """Take a student off a section's waitlist: the student themself or the registrar.
+
+    ``NotYourPlace`` for anyone else, ``NotWaitlisted`` if they are not on it.
+    """
+    student_id = resolve_user_id(actor, student_id)
+    if student_id != actor.id and not actor.is_registrar:
+        raise NotYourPlace()
+    waitlist_leave(section_id=section_id, student_id=student_id)
 
 
 def waitlist_park_head(*, section_id: str) -> Park:

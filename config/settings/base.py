@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "waitlist",
     "notifications",
     "graphql_api",
+    "krakend",
 ]
 
 MIDDLEWARE = [
@@ -120,5 +121,6 @@ from config.settings.email import *  # noqa: E402,F403
 from config.settings.graphql import *  # noqa: E402,F403
 from config.settings.jwt import *  # noqa: E402,F403
 from config.settings.notifications import *  # noqa: E402,F403
+from config.settings.outbox import *  # noqa: E402,F403
 from config.settings.redis import *  # noqa: E402,F403
 from config.settings.spectacular import *  # noqa: E402,F403

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from config.env import env
+from config.settings.outbox import OUTBOX_SWEEP_INTERVAL_SECONDS
 
 # Webhook targets on loopback, private, link-local or metadata addresses (and plain
 # http) are refused unless this is on: a student must not make the service call into
@@ -16,17 +17,12 @@ NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS",
 NOTIFICATIONS_RETRY_MAX_SECONDS = env.float("NOTIFICATIONS_RETRY_MAX_SECONDS", default=600.0)
 NOTIFICATIONS_WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("NOTIFICATIONS_WEBHOOK_CONNECT_TIMEOUT_SECONDS", default=3.0)
 NOTIFICATIONS_WEBHOOK_READ_TIMEOUT_SECONDS = env.float("NOTIFICATIONS_WEBHOOK_READ_TIMEOUT_SECONDS", default=10.0)
-# Delivery records (and dispatched outbox events) are kept this long, then DynamoDB's TTL removes them.
+# Delivery records are kept this long, then DynamoDB's TTL removes them.
 NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=90)
 
-# An outbox event (or a pending delivery) that has not reached a worker this long after
-# it was handed to Celery is handed over again by the sweep, which Celery beat runs
-# every OUTBOX_SWEEP_INTERVAL_SECONDS. A broker outage delays notifications; it loses none.
-OUTBOX_GRACE_SECONDS = env.float("OUTBOX_GRACE_SECONDS", default=60.0)
-OUTBOX_SWEEP_INTERVAL_SECONDS = env.float("OUTBOX_SWEEP_INTERVAL_SECONDS", default=15.0)
-# Which Celery task consumes each type of event.
-OUTBOX_CONSUMERS = {"enrollment.promoted": "notifications.deliver_event"}
-
+# The sweep of the outbox (core.outbox) and of pending deliveries: one beat task, every
+# OUTBOX_SWEEP_INTERVAL_SECONDS (config/settings/outbox.py). A broker outage delays
+# notifications; it loses none.
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "notifications.sweep",

@@ -17,7 +17,7 @@ from core.models import OutboxRecord
 def sent(monkeypatch):
     """The tasks Celery was asked to send (recorded, not sent)."""
     calls = []
-    monkeypatch.setattr(outbox.celery_app, "send_task", lambda task, args, **options: calls.append((task, args)))
+    monkeypatch.setattr(outbox.celery_app(), "send_task", lambda task, args, **options: calls.append((task, args)))
     outbox.publish_pause.clear()
     return calls
 
@@ -103,7 +103,7 @@ def test_publishing_to_an_unreachable_broker_returns_false_fast_then_pauses(brok
     assert taken is False
     assert time.monotonic() - started < 1.0
     assert outbox.publish_pause.active()
-    monkeypatch.setattr(outbox.celery_app, "send_task", lambda *args, **kwargs: pytest.fail("tried during the pause"))
+    monkeypatch.setattr(outbox.celery_app(), "send_task", lambda *args, **kwargs: pytest.fail("tried during the pause"))
     assert outbox.outbox_publish(event_id=event.id, event_type=event.type) is False
     outbox.publish_pause.clear()
     # And the event is still waiting in the outbox for the sweep

@@ -21,6 +21,7 @@ from accounts.roles import Role
 from enrollment import services
 from enrollment.data import EnrollmentStatus
 from enrollment.models import Course, Enrollment, Section
+from enrollment.services import promotion
 from enrollment.tests.http import unique_department, unique_term
 from waitlist import keys
 from waitlist.api import waitlist_join, waitlist_places
@@ -102,7 +103,7 @@ def test_a_consistent_term_has_no_findings(full_section, term):
 def test_crash_after_parking_the_head_is_repaired_without_losing_them(full_section, term, monkeypatch, no_grace):
     # Given a full section with three waiting, whose promotion dies right after step 1
     section, (first,), (head, second, third) = full_section()
-    monkeypatch.setattr(services, "_promotion_transact", crash)
+    monkeypatch.setattr(promotion, "_promotion_transact", crash)
     with pytest.raises(ProcessKilled):
         services.enrollment_drop(actor=actor(first), section_id=section.id, student_id="me")
     monkeypatch.undo()
@@ -125,7 +126,7 @@ def test_crash_after_parking_the_head_is_repaired_without_losing_them(full_secti
 
 def test_crash_after_parking_is_also_repaired_by_the_next_promotion(full_section, term, monkeypatch, no_grace):
     section, (first,), (head, second, third) = full_section()
-    monkeypatch.setattr(services, "_promotion_transact", crash)
+    monkeypatch.setattr(promotion, "_promotion_transact", crash)
     with pytest.raises(ProcessKilled):
         services.enrollment_drop(actor=actor(first), section_id=section.id, student_id="me")
     monkeypatch.undo()
@@ -145,7 +146,7 @@ def test_crash_after_the_enrollment_transaction_is_repaired_without_enrolling_tw
     # Given a promotion that dies after step 2: the head has the seat in DynamoDB but
     # is still parked in Redis
     section, (first,), (head, second, third) = full_section()
-    monkeypatch.setattr(services, "waitlist_settle", crash)
+    monkeypatch.setattr(promotion, "waitlist_settle", crash)
     with pytest.raises(ProcessKilled):
         services.enrollment_drop(actor=actor(first), section_id=section.id, student_id="me")
     monkeypatch.undo()
@@ -166,7 +167,7 @@ def test_crash_after_the_enrollment_transaction_is_repaired_without_enrolling_tw
 def test_crash_after_settling_leaves_only_empty_seats_which_repair_fills(full_section, term, monkeypatch, no_grace):
     # Given a capacity raise that dies after the first promotion's step 3
     section, _, (head, second, third) = full_section()
-    monkeypatch.setattr(services, "_seat_taken", crash)
+    monkeypatch.setattr(promotion, "_seat_taken", crash)
     with pytest.raises(ProcessKilled):
         services.section_update(section_id=section.id, capacity=3)
     monkeypatch.undo()
@@ -186,7 +187,7 @@ def test_crash_after_settling_leaves_only_empty_seats_which_repair_fills(full_se
 def test_a_promotion_in_flight_is_not_mistaken_for_a_crash(full_section, term, monkeypatch):
     # Given a parked promotion younger than the grace period (its promoter may be working)
     section, (first,), (head, *_) = full_section()
-    monkeypatch.setattr(services, "_promotion_transact", crash)
+    monkeypatch.setattr(promotion, "_promotion_transact", crash)
     with pytest.raises(ProcessKilled):
         services.enrollment_drop(actor=actor(first), section_id=section.id, student_id="me")
     monkeypatch.undo()

@@ -12,6 +12,7 @@ from core.models import OutboxRecord
 from enrollment import services
 from enrollment.data import EnrollmentStatus
 from enrollment.models import Enrollment, Section
+from enrollment.services import promotion
 from enrollment.tests.test_integrity import actor, seated, waiting
 from waitlist.api import waitlist_park_head
 
@@ -21,7 +22,7 @@ def published(monkeypatch):
     """The events handed to the broker (not sent: these tests are about the outbox)."""
     handed = []
     monkeypatch.setattr(
-        services, "outbox_publish", lambda *, event_id, event_type: handed.append((event_id, event_type)) or True
+        promotion, "outbox_publish", lambda *, event_id, event_type: handed.append((event_id, event_type)) or True
     )
     return handed
 
@@ -86,7 +87,7 @@ def test_a_promotion_that_finds_no_seat_keeps_the_student_first_in_line(full, pu
     stale = Section.get(section.id, consistent_read=True)
 
     # When the promotion's transaction runs
-    assert services._promote(stale, park.parked[0]) is None
+    assert promotion._promote(stale, park.parked[0]) is None
 
     # Then it was refused for the seat: nobody enrolled, no event, and the student
     # is back at the head of the line (not settled as if enrolled)

@@ -17,6 +17,7 @@ from enrollment.errors import (
     SectionNotFound,
 )
 from enrollment.models import Course, Enrollment, Section
+from enrollment.services import sections, transactions
 
 
 def actor(profile, *roles: Role) -> Actor:
@@ -136,7 +137,7 @@ def test_a_section_delete_cut_short_is_finished_by_the_next_delete(make_section,
     def crash(write):
         raise Crash("the process died before the last step")
 
-    monkeypatch.setattr(services, "_transact", crash)
+    monkeypatch.setattr(sections, "_transact", crash)
     with pytest.raises(Crash):
         services.section_delete(section_id=section.id)
     monkeypatch.undo()
@@ -168,7 +169,7 @@ def test_a_course_title_change_reaches_its_sections(course, make_section):
 def test_colliding_transactions_are_retried(make_section, student, monkeypatch):
     # Given DynamoDB cancels the first two attempts for colliding with other transactions
     section = make_section(capacity=5)
-    original = services.TransactWrite
+    original = transactions.TransactWrite
     attempts = []
 
     class Colliding(original):
@@ -178,8 +179,8 @@ def test_colliding_transactions_are_retried(make_section, student, monkeypatch):
                 raise TransactWriteError("conflict", cause=_conflict_error())
             return super().__exit__(*exc)
 
-    monkeypatch.setattr(services, "TransactWrite", Colliding)
-    monkeypatch.setattr(services, "_BACKOFF_BASE_SECONDS", 0)
+    monkeypatch.setattr(transactions, "TransactWrite", Colliding)
+    monkeypatch.setattr(transactions, "_BACKOFF_BASE_SECONDS", 0)
 
     # When the student enrolls, the third attempt goes through
     services.enrollment_create(actor=actor(student), section_id=section.id)

@@ -11,7 +11,7 @@ from standardwebhooks.webhooks import Webhook
 from accounts.roles import Role
 from core.models import OutboxRecord
 from core.outbox import outbox_sweep
-from enrollment import services as enrollment_services
+from enrollment.services import promotion
 from enrollment.tests.http import enrollment_url, roster_ids
 from notifications import services, tasks
 from notifications.models import Delivery
@@ -260,13 +260,13 @@ def test_with_rabbitmq_unreachable_a_drop_still_promotes_and_the_sweep_delivers_
 def promoted_events(monkeypatch):
     """The outbox events the promotions of the test write, in order."""
     events = []
-    make_event = enrollment_services.outbox_event
+    make_event = promotion.outbox_event
 
     def recording(**fields):
         events.append(make_event(**fields))
         return events[-1]
 
-    monkeypatch.setattr(enrollment_services, "outbox_event", recording)
+    monkeypatch.setattr(promotion, "outbox_event", recording)
     return events
 
 

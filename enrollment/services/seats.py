@@ -1,0 +1,129 @@
+"""A seat: taking one in a transaction (the section's counter under ``enrolled <
+capacity`` and the student's row), why one was refused, and the open-sections marker
+that follows the seats. Enroll, promotion, capacity changes and repairs all go through here.
+"""
+
+from datetime import datetime
+
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from core.dynamodb import is_condition_failure
+from enrollment.data import EnrollmentStatus, EnrollOutcome, Registration
+from enrollment.errors import AlreadyEnrolled, SectionFull, SectionNotFound
+from enrollment.models import Enrollment, Section
+from enrollment.services.transactions import _CONDITION_FAILED
+
+
+def _open_marker_sync(section: Section) -> None:
+    """Keep ``open_term`` (the sparse open-sections index) in step with the seats.
+
+    Each change is conditional on the seats it assumes, so a concurrent enroll or drop
+    can only leave the marker set on a full section (which the query filters out),
+    never missing from a section with a free seat.
+    """
+    try:
+        if section.enrolled < section.capacity and section.open_term is None:
+            section.update(
+                actions=[Section.open_term.set(section.term)],
+                condition=Section.section_id.exists() & (Section.enrolled < Section.capacity),
+            )
+        elif section.enrolled >= section.capacity and section.open_term is not None:
+            section.update(
+                actions=[Section.open_term.remove()],
+                condition=Section.section_id.exists() & (Section.enrolled >= Section.capacity),
+            )
+    except UpdateError as exc:
+        if not is_condition_failure(exc):
+            raise
+
+
+def _seat_take(transaction: TransactWrite, *, section: Section, student_id: str, now: datetime) -> None:
+    """Add to ``transaction``: take a seat (``enrolled + 1`` under ``enrolled < capacity``)
+    and write the student's row (only if there is none, or it is ``dropped``)."""
+    transaction.update(
+        Section(section_id=section.section_id),
+        actions=[Section.enrolled.add(1)],
+        condition=(
+            Section.section_id.exists() & Section.deleting.does_not_exist() & (Section.enrolled < Section.capacity)
+        ),
+        return_values="ALL_OLD",
+    )
+    transaction.update(
+        Enrollment(section_id=section.section_id, student_id=student_id),
+        actions=[
+            Enrollment.status.set(EnrollmentStatus.ENROLLED),
+            Enrollment.roster_key.set(f"{EnrollmentStatus.ENROLLED}#{now.isoformat()}#{student_id}"),
+            Enrollment.enrolled_student_id.set(student_id),
+            Enrollment.term.set(section.term),
+            Enrollment.course_id.set(section.course_id),
+            Enrollment.enrolled_at.set(now),
+            Enrollment.dropped_at.remove(),
+            Enrollment.dropped_by.remove(),
+            Enrollment.administrative.remove(),
+        ],
+        condition=Enrollment.section_id.does_not_exist() | (Enrollment.status == EnrollmentStatus.DROPPED),
+    )
+
+
+def _seat_refusal(exc: TransactWriteError, *, first: int = 0) -> AlreadyEnrolled | SectionNotFound | SectionFull:
+    """Why ``_seat_take`` was refused, by its cancellation reasons (the seat's at index
+    ``first``, the row's after it): ``AlreadyEnrolled`` first (even when the section is
+    also full), then ``SectionNotFound``, ``SectionFull``."""
+    section_reason, row_reason = (exc.cancellation_reasons or [None] * (first + 2))[first : first + 2]
+    if row_reason and row_reason.code == _CONDITION_FAILED:
+        return AlreadyEnrolled()
+    if section_reason and section_reason.code == _CONDITION_FAILED:
+        old = section_reason.raw_item
+        if not old or "deleting" in old:
+            return SectionNotFound()
+        _open_marker_sync(Section.from_raw_data(old))
+        return SectionFull()
+    raise exc
+
+
+def _last_seat_taken(section: Section) -> bool:
+    """After a seat of ``section`` (as read before) was taken: whether it was the last one.
+
+    If it may have been, the section leaves the open-sections index by a write conditional
+    on ``enrolled >= capacity``, with no read first: True if the condition held (the section
+    is full now, and ``section`` is updated to what is stored). If a seat was freed
+    meanwhile, the condition fails, nothing changes (the drop that freed it marked the
+    section open) and the answer is False.
+    """
+    if section.enrolled + 1 < section.capacity:
+        return False
+    try:
+        section.update(
+            actions=[Section.open_term.remove()],
+            condition=Section.section_id.exists() & (Section.enrolled >= Section.capacity),
+        )
+    except UpdateError as exc:
+        if not is_condition_failure(exc):
+            raise
+        return False
+    return True
+
+
+def _seat_taken(section: Section, student_id: str, now: datetime) -> Registration:
+    _last_seat_taken(section)
+    return Registration(
+        section_id=section.section_id,
+        student_id=student_id,
+        course_id=section.course_id,
+        term=section.term,
+        status=EnrollOutcome.ENROLLED,
+        enrolled_at=now,
+    )
+
+
+def _enrollment_row(*, section_id: str, student_id: str) -> Enrollment | None:
+    try:
+        return Enrollment.get(section_id, student_id, consistent_read=True)
+    except Enrollment.DoesNotExist:
+        return None
+
+
+def _is_enrolled(*, section_id: str, student_id: str) -> bool:
+    row = _enrollment_row(section_id=section_id, student_id=student_id)
+    return row is not None and row.status == EnrollmentStatus.ENROLLED
