@@ -5,12 +5,29 @@ which caps a two-core web node at a handful of logins per second on registration
 Argon2id with m=19 MiB, t=2, p=1 (OWASP Password Storage Cheat Sheet) costs about
 35 ms and is memory-hard, so it is both faster for us and slower for an attacker's GPU.
 Hashes made with other parameters or hashers still verify and are upgraded at login.
+
+One hash at a time per process. Each takes its 19 MiB from malloc, and glibc keeps what
+was freed in the process's heap for the next one: four threads hashing at once left a
+web worker holding 76 MiB it never needed again (issue 14). A hash holds no GIL and
+gunicorn runs about one worker per core, so the cores stay as busy as before.
 """
 
+import threading
+
 from django.contrib.auth.hashers import Argon2PasswordHasher
+
+_one_hash_at_a_time = threading.Lock()
 
 
 class Argon2idPasswordHasher(Argon2PasswordHasher):
     time_cost = 2
     memory_cost = 19 * 1024  # KiB
     parallelism = 1
+
+    def encode(self, password: str, salt: str) -> str:
+        with _one_hash_at_a_time:
+            return super().encode(password, salt)
+
+    def verify(self, password: str, encoded: str) -> bool:
+        with _one_hash_at_a_time:
+            return super().verify(password, encoded)

@@ -176,6 +176,24 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
+def memory_of(pid: int) -> dict[str, float]:
+    """RSS in MiB, split into anonymous memory (the heap: Python objects, malloc arenas)
+    and file-backed pages (code of the interpreter and of the extension modules)."""
+    fields = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if value.strip().endswith("kB"):
+                fields[name] = int(value.split()[0]) / 1024
+    except OSError:
+        return {}
+    return {
+        "rss": round(fields.get("Rss", 0.0), 1),
+        "anonymous": round(fields.get("Anonymous", 0.0), 1),
+        "file_backed": round(fields.get("Rss", 0.0) - fields.get("Anonymous", 0.0), 1),
+    }
+
+
 def parent_pid(pid: int) -> int:
     try:
         return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
@@ -219,6 +237,7 @@ class Phase:
     web_cpu_ms: float = 0.0
     store_cpu_ms: float = 0.0
     skipped: int = 0
+    workers_rss_mib: list[float] = field(default_factory=list)  # after the phase
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def record(self, started: float, outcome: str, expected: bool) -> None:
@@ -257,6 +276,7 @@ class Phase:
             "skipped": self.skipped,
             "web_cpu_ms_per_request": round(self.web_cpu_ms / self.count, 2) if self.count else None,
             "store_cpu_ms_per_request": round(self.store_cpu_ms / self.count, 2) if self.count else None,
+            "workers_rss_mib_after": self.workers_rss_mib,
         }
 
 
@@ -309,6 +329,8 @@ class Runner:
         phase.web_cpu_ms = (cpu_ticks(web) - cpu_before) * 1000 / CLOCK_TICKS
         phase.store_cpu_ms = (cpu_ticks(stores) - store_before) * 1000 / CLOCK_TICKS
         self._profile_stop(name, profilers)
+        if self.processes:
+            phase.workers_rss_mib = [round(rss_mib(pid), 1) for pid in self.processes.workers]
         if phase.skipped:
             say(f"  {name}: {phase.skipped} requests skipped: the phase ran out of time")
         if measured:
@@ -324,7 +346,9 @@ class Runner:
         for pid in self.processes.workers:
             path = directory / f"{name}-{pid}.txt"
             argv = ["py-spy", "record", "--pid", str(pid), "--rate", "200", "--format", "raw", "--output", str(path)]
-            argv += ["--nonblocking", "--threads", "--idle"] if self.args.profile == "idle" else ["--nonblocking"]
+            # cpu: threads running or waiting for the GIL; gil: only the thread holding it
+            # (where the CPU goes); idle: every thread, waiting ones too (where the time goes).
+            argv += {"cpu": [], "gil": ["--gil"], "idle": ["--idle"]}[self.args.profile] + ["--nonblocking"]
             started.append((subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), path))
         time.sleep(0.5)  # py-spy attaches
         return started
@@ -450,7 +474,7 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "var" / "bench"), help="where the JSON and the PNG go")
     parser.add_argument(
         "--profile",
-        choices=["cpu", "idle"],
+        choices=["cpu", "gil", "idle"],
         help="sample each web worker with py-spy in every phase (raw stacks under OUT/profiles/)",
     )
     args = parser.parse_args()
@@ -634,6 +658,7 @@ def main() -> int:
 
     # --- afterwards: memory, the rules over HTTP, the integrity check
     memory = {pid: round(rss_mib(pid), 1) for pid in processes.web}
+    breakdown = {pid: memory_of(pid) for pid in processes.workers}
     violations = rules_check(http, registrar, section_ids, args, lines_before, dropped)
     findings, integrity_output = integrity_check()
     report = {
@@ -652,7 +677,12 @@ def main() -> int:
         },
         "phases": [phase.as_dict() for phase in runner.phases],
         "ratios": ratios(runner.phases),
-        "web_rss_mib": {"master_and_workers": memory, "workers": [memory.get(pid) for pid in processes.workers]},
+        "web_rss_mib": {
+            "master_and_workers": memory,
+            "workers": [memory.get(pid) for pid in processes.workers],
+            "workers_breakdown": list(breakdown.values()),
+            "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX"),
+        },
         "rules_violations": violations,
         "integrity_findings": findings,
         "profiles": {name: [str(path) for path in paths] for name, paths in runner.profiles.items()},
@@ -826,7 +856,7 @@ def print_table(report: dict[str, Any], phases: list[Phase]) -> None:
     )
     header = (
         f"{'phase':28} {'requests':>8} {'req/s':>8} {'x ceiling':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-        f"{'web CPU ms/req':>14}  outcomes"
+        f"{'web CPU ms/req':>14} {'RSS MiB':>9}  outcomes"
     )
     print(header)
     print("-" * len(header))
@@ -837,7 +867,8 @@ def print_table(report: dict[str, Any], phases: list[Phase]) -> None:
         outcomes = ", ".join(f"{name}: {count}" for name, count in data["outcomes"].items())
         print(
             f"{phase.name:28} {data['requests']:8d} {data['per_second']:8.1f} {times:>9} {data['p50_ms']:8.1f} "
-            f"{data['p95_ms']:8.1f} {data['p99_ms']:8.1f} {cpu if cpu is not None else '':>14}  {outcomes}"
+            f"{data['p95_ms']:8.1f} {data['p99_ms']:8.1f} {cpu if cpu is not None else '':>14} "
+            f"{'/'.join(f'{value:.0f}' for value in phase.workers_rss_mib):>9}  {outcomes}"
         )
     rush = report["rush"]
     print(
@@ -846,6 +877,8 @@ def print_table(report: dict[str, Any], phases: list[Phase]) -> None:
     )
     rss = report["web_rss_mib"]
     print(f"web RSS after the run, MiB: workers {rss['workers']} (all processes: {rss['master_and_workers']})")
+    for split in rss["workers_breakdown"]:
+        print(f"  a worker: {split['rss']} MiB = {split['anonymous']} anonymous + {split['file_backed']} file-backed")
 
 
 def write_outputs(report: dict[str, Any], phases: list[Phase], out: Path) -> None:

@@ -2,6 +2,7 @@
 selector, serialize. Each action's roles are in ``permissions_by_action``, which the
 gateway config is checked against."""
 
+from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -349,11 +350,15 @@ class SectionWaitlistViewSet(ActionPermissionsMixin, viewsets.ViewSet):
             # A client may keep the answer, but must ask (cheaply, with the validators) before using it.
             "Cache-Control": "private, no-cache",
         }
-        response = Response(WaitlistPlaceSerializer(place).data, headers=validators)
+        # The preconditions are decided on the validators alone: a 304 (the common answer
+        # to a poll) serializes nothing, and carries the same headers as the 200 would.
+        headers_only = HttpResponse(headers=validators)
         not_modified = get_conditional_response(
-            request._request, etag=validators["ETag"], last_modified=place.changed, response=response
+            request._request, etag=validators["ETag"], last_modified=place.changed, response=headers_only
         )
-        return not_modified if not_modified is not response else response
+        if not_modified is not headers_only:
+            return not_modified
+        return Response(WaitlistPlaceSerializer(place).data, headers=validators)
 
     @extend_schema(
         operation_id="waitlist_leave",
