@@ -670,6 +670,8 @@ def start_redis(stack: Stack) -> Pending | None:
     if server:
         stack.export("REDIS_SERVER_BIN", server)
         stack.export("REDIS_CONF_PATH", str(REDIS_CONF))
+    if stack.mode == "test":  # the cluster tests form a Redis Cluster with `redis-cli --cluster create`
+        stack.export("REDIS_CLI_BIN", ensure_command("redis-cli", "redis-tools"))
 
     if user_url:
         if not redis_answers(user_url):
