@@ -6,10 +6,12 @@ gunicorn servers started as the Procfile's ``web`` line starts one, each configu
 the cluster (``REDIS_CLUSTER=true``) and for this run's DynamoDB Local. The races then
 go over real HTTP, alternating between the two servers: a section's keys live on the
 node that owns its hash tag, each student's count on the node that owns theirs, and
-the rules still hold. ``check_integrity`` then runs as an operator runs it, as a
-``manage.py`` process configured for the cluster.
+the rules still hold. ``check_integrity`` runs as an operator runs it, a ``manage.py``
+process configured for the cluster: clean after each race, and finding (and repairing)
+what is wrong on every node. Unfreezing walks the untagged index of waitlists.
 """
 
+import itertools
 import os
 import shutil
 import socket
@@ -181,18 +183,29 @@ def web_servers(redis_cluster, tmp_path_factory, dynamodb_tables) -> Iterator[li
 
 @pytest.fixture
 def check_integrity(redis_cluster):
-    """Run ``manage.py check_integrity --term TERM ...`` against the cluster; insist it finds nothing."""
+    """``check_integrity(*terms, repair=False)``: run ``manage.py check_integrity --term TERM ...``
+    as an operator would, against the cluster; the finished process."""
 
-    def check(*terms: str) -> None:
+    def run(*terms: str, repair: bool = False) -> subprocess.CompletedProcess:
         scope = [argument for term in sorted(set(terms)) for argument in ("--term", term)]
-        result = subprocess.run(
-            [sys.executable, "manage.py", "check_integrity", *scope],
+        return subprocess.run(
+            [sys.executable, "manage.py", "check_integrity", *scope, *(["--repair"] if repair else [])],
             cwd=settings.BASE_DIR,
             env=_cluster_env(redis_cluster),
             capture_output=True,
             text=True,
             timeout=120,
         )
+
+    return run
+
+
+@pytest.fixture
+def assert_consistent(check_integrity):
+    """Insist that ``check_integrity`` finds nothing in the sections of ``terms``."""
+
+    def check(*terms: str) -> None:
+        result = check_integrity(*terms)
         assert result.returncode == 0, f"check_integrity has findings:\n{result.stdout}\n{result.stderr}"
 
     return check
@@ -218,7 +231,7 @@ def test_each_script_and_transaction_keeps_to_one_hash_slot():
 
 
 def test_eighty_students_race_for_thirty_seats_and_fifteen_places(
-    web_servers, make_user, instructor, new_section, cluster, check_integrity
+    web_servers, make_user, instructor, new_section, cluster, assert_consistent
 ):
     # Given a 30-seat section with a 15-place waitlist, and 80 students, each sent to one
     # of the two servers in turn
@@ -246,11 +259,11 @@ def test_eighty_students_race_for_thirty_seats_and_fifteen_places(
     assert (body["enrolled"], body["seats_left"], body["waitlisted"]) == (30, 0, 15)
     # And the keys really are spread: the waiting students' counts sit on more than one node
     assert len(_nodes_holding(cluster, keys.STUDENT_KEYS_PATTERN)) > 1
-    check_integrity(section.term)
+    assert_consistent(section.term)
 
 
 def test_simultaneous_drops_on_both_servers_promote_the_line_in_order(
-    web_servers, make_user, registrar, new_section, check_integrity
+    web_servers, make_user, registrar, new_section, assert_consistent
 ):
     # Given a full five-seat section with eight students waiting, who joined one after another
     section = new_section(capacity=5)
@@ -274,11 +287,11 @@ def test_simultaneous_drops_on_both_servers_promote_the_line_in_order(
     assert line_of(staff, section.id) == [(student.id, position) for position, student in enumerate(waiting[5:], 1)]
     body = staff("GET", f"{SECTIONS}{section.id}/").json()
     assert (body["enrolled"], body["seats_left"], body["waitlisted"]) == (5, 0, 3)
-    check_integrity(section.term)
+    assert_consistent(section.term)
 
 
 def test_one_student_racing_into_five_full_sections_gets_three_places(
-    web_servers, make_user, new_section, check_integrity
+    web_servers, make_user, new_section, assert_consistent
 ):
     # Given five full sections, on whichever nodes their hash tags fall, and a student on
     # no waitlist yet
@@ -307,7 +320,75 @@ def test_one_student_racing_into_five_full_sections_gets_three_places(
             if item["section_id"] in {section.id for section in sections}
         )
         assert listed == [(section_id, "waitlisted") for section_id in joined]
-    check_integrity(*(section.term for section in sections))
+    assert_consistent(*(section.term for section in sections))
+
+
+def test_check_integrity_scans_every_node_and_repairs_there(new_section, cluster, check_integrity):
+    # Given a section nobody waits for, and students counted on its waitlist without a
+    # place there, whose keys sit on each of the three nodes
+    section = new_section(capacity=1)
+    strays: dict[str, str] = {}  # node -> student id
+    for number in itertools.count(990_001):
+        node = cluster.get_node_from_key(keys.student_key(str(number))).name
+        strays.setdefault(node, str(number))
+        if len(strays) == NODES:
+            break
+    for student_id in strays.values():
+        cluster.sadd(keys.student_key(student_id), section.id)
+
+    # When the operator checks the section's term
+    found = check_integrity(section.term)
+
+    # Then each of the three is found, whichever node holds their key
+    assert found.returncode == 1, found.stdout + found.stderr
+    for student_id in strays.values():
+        assert f"count_without_place: student {student_id}: counted on the waitlist of {section.id}" in found.stdout
+    # And --repair removes the counts on their own nodes, after which the check is clean
+    repaired = check_integrity(section.term, repair=True)
+    assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+    assert [cluster.exists(keys.student_key(student_id)) for student_id in strays.values()] == [0] * NODES
+
+
+def test_unfreezing_through_the_other_server_fills_every_free_seat_in_line_order(
+    web_servers, make_user, registrar, new_section, cluster, assert_consistent
+):
+    # Given three full one-seat sections, two students waiting for each, and automatic
+    # enrollment frozen (the untagged flag) through one server
+    sections = [new_section(capacity=1) for _ in range(3)]
+    seated = [make_user(Role.STUDENT) for _ in sections]
+    waiting = {section.id: [make_user(Role.STUDENT) for _ in range(2)] for section in sections}
+    for i, section in enumerate(sections):
+        assert join(sender(web_servers[i % 2], seated[i]), section.id)["status"] == "enrolled"
+        for position, student in enumerate(waiting[section.id], start=1):
+            assert join(sender(web_servers[position % 2], student), section.id)["position"] == position
+    staff = [sender(url, registrar) for url in web_servers]
+    try:
+        assert staff[0]("PUT", "/api/v1/auto-enrollment/", json={"frozen": True}).json() == {"frozen": True}
+        # And the seated students drop at once: nobody is promoted
+        droppers = [
+            (sender(web_servers[i % 2], student), section)
+            for i, (student, section) in enumerate(zip(seated, sections, strict=True))
+        ]
+        drops = at_once(droppers, lambda pair: pair[0]("DELETE", f"{enrollments_url(pair[1].id)}me/"))
+        assert [response.status_code for response in drops] == [204] * 3
+        for section in sections:
+            body = staff[1]("GET", f"{SECTIONS}{section.id}/").json()
+            assert (body["enrolled"], body["waitlisted"]) == (0, 2)
+
+        # When the registrar unfreezes through the other server
+        assert staff[1]("PUT", "/api/v1/auto-enrollment/", json={"frozen": False}).json() == {"frozen": False}
+    finally:
+        cluster.delete(keys.FROZEN)
+
+    # Then the head of each line holds the seat and the second waits first in line: the
+    # untagged index of waitlists and the lengths of the lines, wherever their keys sit,
+    # were read through the cluster
+    for section in sections:
+        first, second = waiting[section.id]
+        roster = staff[0]("GET", enrollments_url(section.id), params={"page_size": 100}).json()["results"]
+        assert [item["student_id"] for item in roster] == [first.id]
+        assert line_of(staff[1], section.id) == [(second.id, 1)]
+    assert_consistent(*(section.term for section in sections))
 
 
 def test_a_cluster_no_node_of_which_answers_is_a_store_outage(client_for, make_user, new_section):
