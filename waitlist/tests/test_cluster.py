@@ -41,7 +41,7 @@ from waitlist.tests.http import join, line_of, sender
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NODES = 3
-START_TIMEOUT = 30.0
+START_TIMEOUT = 60.0
 REDIS_CONF = Path(settings.BASE_DIR) / "redis.conf"
 CLUSTER_FACTORY = "waitlist.cluster.ClusterConnectionFactory"
 
@@ -77,7 +77,8 @@ def _wait_until(ready, started: list[_Process], what: str) -> None:
         exited = [child for child in started if child.process.poll() is not None]
         if exited or time.monotonic() > deadline:
             logs = "\n".join(child.tail() for child in exited or started)
-            raise AssertionError(f"{what} within {START_TIMEOUT:.0f} s\n{logs}")
+            why = "a process exited" if exited else f"not within {START_TIMEOUT:.0f} s"
+            raise AssertionError(f"waiting until {what}: {why}\n{logs}")
         time.sleep(0.1)
 
 
@@ -120,7 +121,9 @@ def redis_cluster(tmp_path_factory) -> Iterator[str]:
             options += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--daemonize", "no"]
             nodes.append(_spawn(f"redis {port}", [server, str(REDIS_CONF), *options], data / "redis.log"))
         for port in ports:
-            _wait_until(lambda port=port: _answers(redis.Redis(port=port).ping), nodes, f"redis-server on {port}")
+            _wait_until(
+                lambda port=port: _answers(redis.Redis(port=port).ping), nodes, f"redis-server answers on {port}"
+            )
         addresses = [f"127.0.0.1:{port}" for port in ports]
         created = subprocess.run(
             [cli, "--cluster", "create", *addresses, "--cluster-replicas", "0", "--cluster-yes"],
