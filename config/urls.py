@@ -6,16 +6,19 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from accounts.views import JWKSView
 from config.exceptions import page_not_found
-from core.views import LivenessView, ReadinessView
+from core.views import ApiRootView, LivenessView, ReadinessView
 from graphql_api.views import GraphQLView
 
 api_v1 = [
+    path("", ApiRootView.as_view(), name="api-v1-root"),
     path("", include("accounts.urls")),
     path("", include("enrollment.urls")),
     path("", include("notifications.urls")),
 ]
 
 urlpatterns = [
+    path("", ApiRootView.as_view(), name="root"),
+    path("api/", ApiRootView.as_view(), name="api-root"),
     path("api/v1/", include(api_v1)),
     path("graphql/", GraphQLView.as_view(), name="graphql"),
     path(".well-known/jwks.json", JWKSView.as_view(), name="jwks"),

@@ -11,9 +11,12 @@ static files.
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -87,9 +90,14 @@ GRAPHQL_DESCRIPTION = (
 
 
 class GraphQLView(APIView):
-    """Read-only GraphQL: any signed-in user, the same throttles as REST."""
+    """Read-only GraphQL: any signed-in user, the same throttles as REST.
 
-    authentication_classes = [BearerTokenAuthentication]
+    A bearer token, as for REST; or the session of someone logged in at /api-auth/login/
+    (as for the browsable API), which is how GraphiQL's own queries authenticate, with
+    the CSRF token the page gives them.
+    """
+
+    authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
     permission_classes = CATALOG_READ
 
     def get_permissions(self):
@@ -133,5 +141,15 @@ class GraphQLView(APIView):
     def _graphiql(request: Request) -> HttpResponseBase:
         assets = settings.GRAPHIQL_ASSETS_DIR
         missing = [name for name in GRAPHIQL_FILES if not (assets / name).is_file()]
-        context = {"missing": missing, "assets_dir": assets, "token_url": "/api/v1/auth/token/"}
+        by_session = isinstance(request.successful_authenticator, SessionAuthentication)
+        context = {
+            "missing": missing,
+            "assets_dir": assets,
+            "token_url": reverse("auth-token"),
+            "login_url": f"{reverse('rest_framework:login')}?next={request.path}",
+            "logout_url": f"{reverse('rest_framework:logout')}?next={request.path}",
+            # Logged in with a session: GraphiQL's queries send it, with the CSRF token.
+            "session_user": request.user.get_username() if by_session else None,
+            "csrf_token": get_token(request._request),
+        }
         return render(request._request, "graphql_api/graphiql.html", context, status=503 if missing else 200)
