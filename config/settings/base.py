@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "waitlist",
     "notifications",
     "graphql_api",
+    "krakend",
 ]
 
 MIDDLEWARE = [

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from config.gateway import CONFIG_PATH
+from krakend.gateway import CONFIG_PATH
 
 ROOT = Path(settings.BASE_DIR)
 COMPOSE = ROOT / "compose.yaml"

@@ -1,6 +1,6 @@
 """krakend/krakend.json against KrakenD's schema and against what Django serves.
 
-The drift test does not trust the generator (config.gateway): it finds each
+The drift test does not trust the generator (krakend.gateway): it finds each
 operation's view through Django's URL resolver and asks the view's permission
 classes, with a caller of each role and an anonymous one, whom they admit.
 """
@@ -20,7 +20,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.request import Request
 
 from accounts.api import Role
-from config.gateway import CONFIG_PATH, DOCUMENT_ROUTES
+from krakend.gateway import CONFIG_PATH, DOCUMENT_ROUTES
 
 SCHEMA = Path(settings.BASE_DIR).parent / "shared" / "krakend-schema" / "v2.13" / "krakend.json"
 NEEDED_HEADERS = {"Authorization", "Content-Type", "If-None-Match", "If-Modified-Since", "Idempotency-Key"}

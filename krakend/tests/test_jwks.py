@@ -13,8 +13,8 @@ from jwt.algorithms import RSAAlgorithm
 
 from accounts.api import Role
 from accounts.keys import keyring
-from config.gateway import CONFIG_PATH
 from conftest import PASSWORD
+from krakend.gateway import CONFIG_PATH
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,7 +1,7 @@
 """KrakenD's config for this service: print it, write krakend/krakend.json, or check it."""
 
-from config.gateway import CONFIG_PATH, DEFAULT_BACKEND, krakend_config, rendered
 from core.management.generated import GeneratedFileCommand
+from krakend.gateway import CONFIG_PATH, DEFAULT_BACKEND, krakend_config, rendered
 
 
 class Command(GeneratedFileCommand):

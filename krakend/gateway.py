@@ -1,4 +1,4 @@
-"""The KrakenD gateway's config (krakend/krakend.json), made from what Django serves.
+"""The KrakenD gateway's config (krakend.json beside this module), made from what Django serves.
 
 Every operation of the OpenAPI document becomes a KrakenD endpoint with the same method
 and path, forwarded unchanged (``no-op`` encoding) to the Django service. Who may call
@@ -26,7 +26,7 @@ from rest_framework.request import Request
 
 from accounts.api import RolePermission
 
-CONFIG_PATH = Path(settings.BASE_DIR) / "krakend" / "krakend.json"
+CONFIG_PATH = Path(__file__).resolve().parent / "krakend.json"
 SCHEMA_URL = "https://www.krakend.io/schema/v2.13/krakend.json"
 
 # Where the gateway finds Django: the `web` service of compose.yaml.
