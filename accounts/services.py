@@ -120,7 +120,7 @@ def access_token_refresh(*, refresh: str) -> str:
     ``InvalidRefreshToken`` when the token is bad or expired, or its user is gone or inactive.
     """
     try:
-        token = RefreshToken(refresh)
+        token = RefreshToken(refresh)  # type: ignore[arg-type]  # SimpleJWT annotates the encoded token as Token
     except TokenError as exc:
         raise InvalidRefreshToken() from exc
     user = User.objects.filter(pk=token.get("sub"), is_active=True).prefetch_related("groups").first()

@@ -7,7 +7,7 @@ from core.dynamodb import is_unavailable_error
 from core.errors import StoreUnavailable
 
 
-def unavailable_store(exc: BaseException) -> str | None:
+def unavailable_store(exc: BaseException | None) -> str | None:
     """The name of the backing store that ``exc`` (or what caused it) says is down."""
     seen: set[int] = set()
     current: BaseException | None = exc

@@ -133,6 +133,7 @@ def list_page(*, items: Sequence[T], position: Callable[[T], int], scope: str, p
         more = len(chosen) > page.size
         chosen = chosen[: page.size]
     else:
+        assert start is not None  # a page going back always comes from a cursor
         chosen = [item for item in items if position(item) < start][-(page.size + 1) :]
         more = len(chosen) > page.size
         chosen = chosen[-page.size :]
@@ -153,6 +154,7 @@ def list_page(*, items: Sequence[T], position: Callable[[T], int], scope: str, p
 
 def index_key_names(model: type[Model], index: Any = None) -> tuple[str, ...]:
     """The attributes positioning an item in ``model``'s table or in one of its indexes."""
+    assert model._hash_keyname is not None  # every table has a hash key
     names = [model._hash_keyname]
     if model._range_keyname:
         names.append(model._range_keyname)

@@ -10,7 +10,7 @@ static files.
 
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,7 +20,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.views import APIView
-from strawberry.django.views import AsyncGraphQLView, HTTPException, TemporalHttpResponse
+from strawberry.django.views import AsyncGraphQLView, HTTPException
 
 from accounts.api import actor_of
 from accounts.authentication import BearerTokenAuthentication
@@ -39,12 +39,13 @@ GRAPHIQL_FILES = (
 )
 
 
-class _StrawberryView(AsyncGraphQLView):
-    async def get_context(self, request: HttpRequest, response: TemporalHttpResponse) -> GraphQLContext:
+class _StrawberryView(AsyncGraphQLView[GraphQLContext, None]):
+    async def get_context(self, request: HttpRequest, response: HttpResponse) -> GraphQLContext:
         # DRF has set request.user to the token's principal.
         return GraphQLContext(request=request, response=response, actor=actor_of(request.user))
 
-    async def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+    # An async view: Django awaits it (its View types dispatch as sync).
+    async def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:  # type: ignore[override]
         try:
             return await self.run(request=request)
         except HTTPException as exc:  # what GraphQL over HTTP refuses: no query, a body that is not JSON, ...
@@ -58,7 +59,8 @@ _strawberry = _StrawberryView.as_view(schema=schema, graphql_ide=None, allow_que
 def _execute(request: Request) -> HttpResponseBase:
     # Strawberry's view is async (DataLoaders batch within one event loop); the store
     # calls inside it come back to this thread (``sync_to_async``), as in any Django view.
-    return async_to_sync(_strawberry)(request._request)
+    # (as_view's type says the view is sync; this one is async)
+    return async_to_sync(_strawberry)(request._request)  # type: ignore[arg-type]
 
 
 class GraphQLQuerySerializer(serializers.Serializer):
@@ -68,8 +70,9 @@ class GraphQLQuerySerializer(serializers.Serializer):
 
 
 class GraphQLResponseSerializer(serializers.Serializer):
-    data = serializers.DictField(allow_null=True)
-    errors = serializers.ListField(
+    # Fields named like Serializer.data and .errors: this serializer only documents the schema.
+    data = serializers.DictField(allow_null=True)  # type: ignore[assignment]
+    errors = serializers.ListField(  # type: ignore[assignment]
         child=serializers.DictField(),
         required=False,
         help_text="One per failed field: `message`, `path`, and `extensions` with the REST API's `code` and `status`.",

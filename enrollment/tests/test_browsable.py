@@ -15,6 +15,12 @@ PREVIOUS = re.compile(r'<a href="([^"]+)" rel="prev"')
 
 
 @pytest.mark.django_db
+def _link(pattern: re.Pattern[str], page: str) -> str:
+    found = pattern.search(page)
+    assert found is not None, f"no {pattern.pattern} in the page"
+    return html.unescape(found.group(1))
+
+
 def test_cursor_pages_have_next_and_previous_buttons(make_section, student):
     # Given three sections in a term, and a student logged in with a session
     term = unique_term()
@@ -30,11 +36,11 @@ def test_cursor_pages_have_next_and_previous_buttons(make_section, student):
     assert first.status_code == 200
     page = first.content.decode()
     assert PREVIOUS.search(page) is None
-    next_url = html.unescape(NEXT.search(page).group(1))
+    next_url = _link(NEXT, page)
     assert "cursor=" in next_url and f"term={term}" in next_url
 
     # And following it leads to a page with both buttons, the same as the JSON links
     second = browser.get(next_url, HTTP_ACCEPT="text/html").content.decode()
     as_json = browser.get(next_url, HTTP_ACCEPT="application/json").json()
-    assert html.unescape(NEXT.search(second).group(1)) == as_json["next"]
-    assert html.unescape(PREVIOUS.search(second).group(1)) == as_json["previous"]
+    assert _link(NEXT, second) == as_json["next"]
+    assert _link(PREVIOUS, second) == as_json["previous"]
