@@ -59,5 +59,6 @@ class AccessToken(_KeyringMixin, SimpleAccessToken):
     pass
 
 
-class RefreshToken(_KeyringMixin, SimpleRefreshToken):
+# SimpleJWT's own base classes disagree on for_user's signature (BlacklistMixin vs Token).
+class RefreshToken(_KeyringMixin, SimpleRefreshToken):  # type: ignore[misc]
     access_token_class = AccessToken

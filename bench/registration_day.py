@@ -56,7 +56,7 @@ class PhaseResult:
     def record(self, started: float, response: requests.Response | None, expected: set[int], error: str = "") -> None:
         self.latencies_ms.append((time.perf_counter() - started) * 1000)
         if response is None or response.status_code not in expected:
-            reason = error or f"HTTP {response.status_code}"
+            reason = error or f"HTTP {response.status_code if response is not None else '-'}"
             self.failures[reason] = self.failures.get(reason, 0) + 1
 
     def line(self) -> str:

@@ -663,6 +663,7 @@ def start_dynamodb(stack: Stack) -> Pending | None:
 def start_redis(stack: Stack) -> Pending | None:
     """Use REDIS_URL if set, else reuse or start a Redis configured by redis.conf."""
     user_url = stack.env.get("REDIS_URL")
+    server: str | None
     if stack.mode == "test" or not user_url:  # tests start Redis servers of their own
         server = ensure_command("redis-server", "redis-server")
     else:

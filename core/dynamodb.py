@@ -65,7 +65,8 @@ def connection() -> Connection:
         read_timeout_seconds=TableMeta.read_timeout_seconds,
         max_retry_attempts=TableMeta.max_retry_attempts,
         max_pool_connections=TableMeta.max_pool_connections,
-        **credentials,
+        aws_access_key_id=credentials.get("aws_access_key_id"),
+        aws_secret_access_key=credentials.get("aws_secret_access_key"),
     )
 
 

@@ -15,7 +15,7 @@ _REDIS_CLUSTER_UNAVAILABLE = (
 )
 
 
-def unavailable_store(exc: BaseException) -> str | None:
+def unavailable_store(exc: BaseException | None) -> str | None:
     """The name of the backing store that ``exc`` (or what caused it) says is down."""
     seen: set[int] = set()
     current: BaseException | None = exc

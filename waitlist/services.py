@@ -106,8 +106,8 @@ def waitlist_park_head(*, section_id: str) -> Park:
     outcome = ParkOutcome(text(reply[0]))
     if outcome is ParkOutcome.PARKED:
         student_id, sequence = text(reply[1]), int(float(text(reply[2])))
-        parked = ParkedStudent(section_id=section_id, student_id=student_id, sequence=sequence, parked_at_ms=now_ms)
-        return Park(outcome=outcome, parked=(parked,))
+        head = ParkedStudent(section_id=section_id, student_id=student_id, sequence=sequence, parked_at_ms=now_ms)
+        return Park(outcome=outcome, parked=(head,))
     entries = reply[1:]
     parked = tuple(
         ParkedStudent.from_stamp(section_id, text(entries[i]), text(entries[i + 1])) for i in range(0, len(entries), 2)

@@ -27,7 +27,8 @@ def _next_database(url: str) -> str:
     return urlunsplit(parts._replace(path=f"/{(database + 1) % 16}"))
 
 
-REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6380/0")
+# Where `make run` starts its Redis (bin/stack.py reads REDIS_LOCAL_PORT too).
+REDIS_URL = env("REDIS_URL", default=f"redis://127.0.0.1:{env.int('REDIS_LOCAL_PORT', default=6380)}/0")
 REDIS_CLUSTER = env.bool("REDIS_CLUSTER", default=False)
 if REDIS_CLUSTER and not env("CACHE_REDIS_URL", default=""):
     raise ImproperlyConfigured(
