@@ -25,7 +25,7 @@ class ClusterConnectionFactory(ConnectionFactory):
     _clusters: dict[str, RedisCluster] = {}
     _lock = threading.Lock()
 
-    def connect(self, url: str) -> RedisCluster:  # type: ignore[override]
+    def connect(self, url: str) -> RedisCluster:
         with self._lock:
             cluster = self._clusters.get(url)
             if cluster is None:
@@ -41,5 +41,5 @@ class ClusterConnectionFactory(ConnectionFactory):
             # No node answered: the store is down, like a refused connection to one server.
             raise redis.exceptions.ConnectionError(f"no node of the Redis Cluster answers: {exc}") from exc
 
-    def disconnect(self, connection: RedisCluster) -> None:  # type: ignore[override]
+    def disconnect(self, connection: RedisCluster) -> None:
         connection.disconnect_connection_pools()
