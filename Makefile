@@ -17,7 +17,7 @@ INSTALLED := $(VENV)/.installed
 # Extra pytest arguments for `make test`, e.g. `make test ARGS="-k waitlist -x"`.
 ARGS ?=
 
-.PHONY: help run test lint bench clean
+.PHONY: help run test check lint bench clean
 
 help: ## List the targets.
 	@echo "usage: make <target>"
@@ -33,7 +33,12 @@ test: $(INSTALLED) ## Run the test suite against private stores (pass pytest opt
 bench: $(INSTALLED) ## Registration-day benchmark on a private stack of its own (options: ARGS="--students 300").
 	$(VENV)/bin/python bin/stack.py bench $(ARGS)
 
-lint: $(INSTALLED) ## Run ruff.
+check: $(INSTALLED) ## ruff check, ruff format --check and mypy: what CI (.ci/run) and pre-commit run before the tests.
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+lint: $(INSTALLED) ## Run ruff (`make check` also checks formatting and types).
 	$(VENV)/bin/ruff check .
 
 clean: ## Delete var/: local databases, logs, generated JWT keys, DynamoDB Local. Stop `make run` first.

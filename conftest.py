@@ -175,6 +175,8 @@ class _BusyDayServer(ThreadedWSGIServer):
     """Django's threaded development server with a listen backlog for a crowd: its
     default of 10 resets connections when a hundred clients connect at once."""
 
+    url = ""  # the base URL, once it listens
+
     request_queue_size = 512
 
 
@@ -207,8 +209,9 @@ def broker_down():
     conf, amqp = celery_app.conf, celery_app.amqp
     # Publishing goes through pools of connections to the write URL: set the working
     # ones aside (kombu keeps them registered by URL) and let Celery make new ones.
-    saved = conf.broker_write_url, celery_app._pool, amqp._producer_pool
-    conf.broker_write_url, celery_app._pool, amqp._producer_pool = DEAD_BROKER, None, None
+    # (Celery's and kombu's private pools, and a setting its types call read-only.)
+    saved = conf.broker_write_url, celery_app._pool, amqp._producer_pool  # type: ignore[attr-defined]
+    conf.broker_write_url, celery_app._pool, amqp._producer_pool = DEAD_BROKER, None, None  # type: ignore[misc,attr-defined]
     publish_pause.clear()
 
     class Broker:
@@ -216,7 +219,7 @@ def broker_down():
 
         def restore(self):
             if not self.restored:
-                conf.broker_write_url, celery_app._pool, amqp._producer_pool = saved
+                conf.broker_write_url, celery_app._pool, amqp._producer_pool = saved  # type: ignore[misc,attr-defined]
                 publish_pause.clear()
                 self.restored = True
 

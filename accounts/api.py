@@ -19,7 +19,7 @@ from accounts.selectors import (
     user_profile_get,
     user_profiles_by_id,
 )
-from accounts.services import user_create
+from accounts.services import user_create, user_staff_grant
 
 __all__ = [
     "ActionPermissionsMixin",
@@ -39,4 +39,5 @@ __all__ = [
     "user_profile_by_username",
     "user_profile_get",
     "user_profiles_by_id",
+    "user_staff_grant",
 ]

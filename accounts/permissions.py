@@ -43,6 +43,7 @@ class ActionPermissionsMixin:
     """
 
     permissions_by_action: dict[str, list[type[RolePermission]]] = {}
+    action: str  # set by the ViewSet this is mixed into
 
     def get_permissions(self):
         classes = self.permissions_by_action.get(self.action, [IsRegistrar])

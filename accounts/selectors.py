@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from rest_framework_simplejwt.models import TokenUser
 
 from accounts.data import Actor, UserProfile
@@ -52,6 +53,7 @@ def resolve_user_id(actor: Actor, user_id: str) -> str:
     return actor.id if user_id == "me" else user_id
 
 
-def actor_of(user: AbstractBaseUser | TokenUser) -> Actor:
-    """The caller behind a request's user: token principal or logged-in session user."""
+def actor_of(user: AbstractBaseUser | AnonymousUser | TokenUser) -> Actor:
+    """The caller behind a request's user: token principal or logged-in session user
+    (an anonymous user, whom the views' permissions keep out, would hold no role)."""
     return Actor(id=str(user.pk), roles=frozenset(getattr(user, "roles", ())))

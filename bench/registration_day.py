@@ -292,7 +292,7 @@ class Runner:
         self,
         name: str,
         items: list,
-        work: Callable[[Any, Phase], None],
+        work: Callable[[Any, Phase], object],
         *,
         ceiling: str | None = None,
         measured: bool = True,
@@ -749,7 +749,8 @@ def waitlist_of(http: Http, token: str, section_id: str) -> list[str]:
 
 
 def roster_of(http: Http, token: str, section_id: str) -> list[str]:
-    students, path = [], f"/api/v1/sections/{section_id}/enrollments/?page_size=100"
+    students: list[str] = []
+    path: str | None = f"/api/v1/sections/{section_id}/enrollments/?page_size=100"
     while path:
         answer = http.request("GET", path, token=token)
         expect(answer, 200, f"read the roster of {section_id}")

@@ -672,6 +672,7 @@ def start_dynamodb(stack: Stack) -> Pending | None:
 def start_redis(stack: Stack) -> Pending | None:
     """Use REDIS_URL if set, else reuse or start a Redis configured by redis.conf."""
     user_url = stack.env.get("REDIS_URL")
+    server: str | None
     if stack.mode != "run" or not user_url:  # tests start Redis servers of their own
         server = ensure_command("redis-server", "redis-server")
     else:
@@ -679,6 +680,8 @@ def start_redis(stack: Stack) -> Pending | None:
     if server:
         stack.export("REDIS_SERVER_BIN", server)
         stack.export("REDIS_CONF_PATH", str(REDIS_CONF))
+    if stack.mode == "test":  # the cluster tests form a Redis Cluster with `redis-cli --cluster create`
+        stack.export("REDIS_CLI_BIN", ensure_command("redis-cli", "redis-tools"))
 
     if user_url:
         if not redis_answers(user_url):
@@ -966,7 +969,7 @@ def main(argv: Sequence[str]) -> int:
     if command == "graphiql":
         graphiql_assets()
         return 0
-    stack = Stack(mode=command if command in {"test", "bench"} else "run")
+    stack = Stack(mode="test" if command == "test" else "bench" if command == "bench" else "run")
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _raise_interrupted)
     try:

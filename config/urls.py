@@ -1,21 +1,24 @@
 """URL map: the versioned API under /api/v1/, operations and docs at the root."""
 
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.views import JWKSView
 from config.exceptions import page_not_found
-from core.views import LivenessView, ReadinessView
+from core.views import ApiRootView, LivenessView, ReadinessView
 from graphql_api.views import GraphQLView
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
+    path("", ApiRootView.as_view(), name="api-v1-root"),
     path("", include("accounts.urls")),
     path("", include("enrollment.urls")),
     path("", include("notifications.urls")),
 ]
 
 urlpatterns = [
+    path("", ApiRootView.as_view(), name="root"),
+    path("api/", ApiRootView.as_view(), name="api-root"),
     path("api/v1/", include(api_v1)),
     path("graphql/", GraphQLView.as_view(), name="graphql"),
     path(".well-known/jwks.json", JWKSView.as_view(), name="jwks"),

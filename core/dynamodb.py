@@ -11,6 +11,7 @@ import functools
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from botocore.exceptions import BotoCoreError
 from django.conf import settings
@@ -55,7 +56,16 @@ _SHARED: weakref.WeakSet[Connection] = weakref.WeakSet()
 
 
 @functools.cache
-def _shared_connection(meta: tuple[tuple[str, object], ...]) -> Connection:
+def _shared_connection(
+    host: str | None,
+    region: str,
+    connect_timeout_seconds: float,
+    read_timeout_seconds: float,
+    max_retry_attempts: int,
+    max_pool_connections: int,
+    aws_access_key_id: str | None,
+    aws_secret_access_key: str | None,
+) -> Connection:
     """One connection (so one botocore client) per distinct set of connection settings.
 
     botocore clients are thread-safe, so every table and thread can share one: PynamoDB
@@ -64,22 +74,32 @@ def _shared_connection(meta: tuple[tuple[str, object], ...]) -> Connection:
     made here, once, because PynamoDB makes it lazily without a lock, so that concurrent
     first requests would each make one.
     """
-    shared = Connection(**{name: value for name, value in meta if value is not None})
+    shared = Connection(
+        host=host,
+        region=region,
+        connect_timeout_seconds=connect_timeout_seconds,
+        read_timeout_seconds=read_timeout_seconds,
+        max_retry_attempts=max_retry_attempts,
+        max_pool_connections=max_pool_connections,
+        aws_access_key_id=aws_access_key_id,
+        aws_secret_access_key=aws_secret_access_key,
+    )
     shared.client  # noqa: B018 - made now, see above
     _SHARED.add(shared)
     return shared
 
 
-def _settings_of(meta: type) -> tuple[tuple[str, object], ...]:
-    return (
-        ("host", meta.host),
-        ("region", meta.region),
-        ("connect_timeout_seconds", meta.connect_timeout_seconds),
-        ("read_timeout_seconds", meta.read_timeout_seconds),
-        ("max_retry_attempts", meta.max_retry_attempts),
-        ("max_pool_connections", meta.max_pool_connections),
-        ("aws_access_key_id", getattr(meta, "aws_access_key_id", None)),
-        ("aws_secret_access_key", getattr(meta, "aws_secret_access_key", None)),
+def _connection_for(meta: Any) -> Connection:
+    """The shared connection with the settings of a table's ``Meta`` (or ``TableMeta``)."""
+    return _shared_connection(
+        meta.host,
+        meta.region,
+        meta.connect_timeout_seconds,
+        meta.read_timeout_seconds,
+        meta.max_retry_attempts,
+        meta.max_pool_connections,
+        getattr(meta, "aws_access_key_id", None),
+        getattr(meta, "aws_secret_access_key", None),
     )
 
 
@@ -87,7 +107,7 @@ def _settings_of(meta: type) -> tuple[tuple[str, object], ...]:
 def connection() -> Connection:
     """The connection transactions (``TransactWrite``) use, with the tables' settings:
     the very one the tables use."""
-    return _shared_connection(_settings_of(TableMeta))
+    return _connection_for(TableMeta)
 
 
 class TableModel(Model):
@@ -99,7 +119,7 @@ class TableModel(Model):
         same settings (see ``_shared_connection``)."""
         table = super()._get_connection()
         if table.connection not in _SHARED:  # made just now by PynamoDB, with the Meta's settings
-            shared = _shared_connection(_settings_of(cls.Meta))
+            shared = _connection_for(cls.Meta)
             with contextlib.suppress(ValueError):  # the shared connection knows this table already
                 shared.add_meta_table(table.get_meta_table())
             table.connection = shared

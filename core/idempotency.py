@@ -59,7 +59,7 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
             return handler(view, request, *args, **kwargs)
         key = idempotency_key_parse(raw_key)
         caller = str(request.user.pk) if request.user.is_authenticated else "anonymous"
-        scope = "\x1f".join((caller, request.method, request.path))
+        scope = "\x1f".join((caller, request.method or "", request.path))
         body = json.dumps(request.data, cls=JSONEncoder, sort_keys=True, separators=(",", ":"))
         outcome = idempotency_claim(scope=scope, key=key, fingerprint=digest(body))
         if isinstance(outcome, StoredResponse):

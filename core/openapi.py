@@ -17,7 +17,8 @@ class ProblemSerializer(serializers.Serializer):
     detail = serializers.CharField()
     instance = serializers.CharField()
     code = serializers.CharField(help_text="Stable, snake_case: what a client switches on.")
-    errors = serializers.DictField(
+    # A field named like Serializer.errors: this serializer only documents the schema.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Validation failures only: field name to messages.",

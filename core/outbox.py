@@ -35,7 +35,6 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from core.dynamodb import is_condition_failure
@@ -207,7 +206,13 @@ def outbox_dispatched(*, event_id: str) -> None:
 # --- the sweep ---------------------------------------------------------------------
 
 
-def due_query(model: type[Model], *, now: float, limit: int) -> Iterator[Model]:
+# A table model with a ``due`` ``DueIndex`` and a ``due_at`` attribute (``OutboxRecord``,
+# notifications' ``Delivery``). PynamoDB declares attributes class by class, so no common
+# base type can say that: the "due" helpers take such models as ``Any``.
+DueModel = Any
+
+
+def due_query(model: type[DueModel], *, now: float, limit: int) -> Iterator[DueModel]:
     """Items of ``model`` (which has a ``due`` ``DueIndex``) whose ``due_at`` has passed."""
     index: DueIndex = model.due
     found = 0
@@ -219,7 +224,7 @@ def due_query(model: type[Model], *, now: float, limit: int) -> Iterator[Model]:
             return
 
 
-def due_postpone(item: Model, *, seen: float, until: float, also: Sequence[Action] = ()) -> bool:
+def due_postpone(item: DueModel, *, seen: float, until: float, also: Sequence[Action] = ()) -> bool:
     """Move an item's ``due_at`` from ``seen`` to ``until`` (with the ``also`` actions),
     unless someone changed it meanwhile (another sweep took it, or its work finished).
     True if this caller moved it."""
@@ -236,7 +241,11 @@ def due_postpone(item: Model, *, seen: float, until: float, also: Sequence[Actio
 
 
 def due_sweep(
-    model: type[Model], *, hand_over: Callable[[Model], bool], now: float | None = None, also: Sequence[Action] = ()
+    model: type[DueModel],
+    *,
+    hand_over: Callable[[DueModel], bool],
+    now: float | None = None,
+    also: Sequence[Action] = (),
 ) -> int:
     """Hand over again every item of ``model`` past its due time.
 

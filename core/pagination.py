@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.core import signing
+from django.template import loader
 from drf_spectacular.utils import OpenApiParameter
 from pynamodb.models import Model
 from rest_framework import serializers
@@ -132,6 +133,7 @@ def list_page(*, items: Sequence[T], position: Callable[[T], int], scope: str, p
         more = len(chosen) > page.size
         chosen = chosen[: page.size]
     else:
+        assert start is not None  # a page going back always comes from a cursor
         chosen = [item for item in items if position(item) < start][-(page.size + 1) :]
         more = len(chosen) > page.size
         chosen = chosen[-page.size :]
@@ -152,6 +154,7 @@ def list_page(*, items: Sequence[T], position: Callable[[T], int], scope: str, p
 
 def index_key_names(model: type[Model], index: Any = None) -> tuple[str, ...]:
     """The attributes positioning an item in ``model``'s table or in one of its indexes."""
+    assert model._hash_keyname is not None  # every table has a hash key
     names = [model._hash_keyname]
     if model._range_keyname:
         names.append(model._range_keyname)
@@ -194,9 +197,32 @@ def page_links(request: Request, page: Page) -> dict[str, Any]:
     }
 
 
+class PageControls:
+    """The browsable API's "Previous" and "Next" buttons for a cursor page: DRF's
+    renderer shows them for a view's ``paginator`` that has ``display_page_controls``."""
+
+    display_page_controls = True
+    template = "rest_framework/pagination/previous_and_next.html"
+
+    def __init__(self, links: Mapping[str, str | None]) -> None:
+        self.links = links
+
+    def get_results(self, data: Mapping[str, Any]) -> Any:
+        return data["results"]
+
+    def to_html(self) -> str:
+        context = {"previous_url": self.links["previous"], "next_url": self.links["next"]}
+        return loader.get_template(self.template).render(context)
+
+
 def page_response(request: Request, page: Page, item_serializer: type[serializers.Serializer]) -> Response:
-    """The response of a list endpoint: ``{"next", "previous", "results"}``."""
-    return Response({**page_links(request, page), "results": item_serializer(page.items, many=True).data})
+    """The response of a list endpoint: ``{"next", "previous", "results"}`` (and, in the
+    browsable API, buttons for the two links)."""
+    links = page_links(request, page)
+    view = (request.parser_context or {}).get("view")
+    if view is not None:
+        view.paginator = PageControls(links)
+    return Response({**links, "results": item_serializer(page.items, many=True).data})
 
 
 PAGE_PARAMETERS = [

@@ -17,7 +17,7 @@ from core.openapi import PROBLEM_CONTENT_TYPE
 from core.outages import unavailable_store
 
 # DRF's own errors, by status: the code a client can switch on.
-CODES_BY_STATUS = {
+CODES_BY_STATUS: dict[int, str] = {
     HTTPStatus.BAD_REQUEST: "invalid",
     HTTPStatus.UNAUTHORIZED: "not_authenticated",
     HTTPStatus.FORBIDDEN: "permission_denied",

@@ -118,7 +118,8 @@ def idempotency_complete(*, claim: Claim, response: StoredResponse) -> None:
                 IdempotencyRecord.response_status.set(response.status),
                 IdempotencyRecord.response_body.set(response.body),
                 IdempotencyRecord.response_headers.set(json.dumps(response.headers)),
-                IdempotencyRecord.response_content_type.set(response.content_type),
+                # A nullable attribute: PynamoDB's types do not say that set() takes None.
+                IdempotencyRecord.response_content_type.set(response.content_type),  # type: ignore[arg-type]
             ],
             condition=IdempotencyRecord.owner == claim.owner,
         )

@@ -14,6 +14,7 @@ it lives in, a throttle that cannot reach Redis lets the request through (and lo
 import functools
 import logging
 import secrets
+from collections.abc import Callable, Mapping
 
 import redis
 from django.core.cache import caches
@@ -49,13 +50,17 @@ def _script() -> Script:
 
 
 class _SlidingWindowMixin:
-    scope: str
+    scope: str | None
     rate: str | None
     num_requests: int
     duration: int
+    # DRF's, from the throttle classes this is mixed into.
+    timer: Callable[[], float]
+    get_cache_key: Callable[..., str | None]
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rates: Mapping[str, str | None] = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]
+        return rates.get(self.scope) if self.scope else None
 
     def allow_request(self, request, view) -> bool:
         if self.rate is None:

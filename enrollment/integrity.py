@@ -30,6 +30,7 @@ from enrollment import services
 from enrollment.data import EnrollmentStatus
 from enrollment.models import Course, Enrollment, Section
 from waitlist.api import (
+    ParkedStudent,
     WaitlistSnapshot,
     auto_enrollment_frozen,
     orphan_waitlist_findings,
@@ -47,7 +48,7 @@ Progress = Callable[[int, int, str], None]
 
 def _sections(terms: Sequence[str] | None) -> list[Section]:
     if terms:
-        found = []
+        found: list[Section] = []
         for term in terms:
             found.extend(Section.by_term.query(term))
         # The index is eventually consistent: read each section itself.
@@ -124,9 +125,7 @@ def _check_section(section: Section, snapshot: WaitlistSnapshot, globally_frozen
                 "stuck_promotion",
                 section_id,
                 f"student {parked.student_id} has been parked for promotion since {parked.parked_at_ms} (unix ms)",
-                lambda parked=parked: (
-                    f"promotion of student {parked.student_id} " + services.promotion_recover(parked=parked)
-                ),
+                _recover(parked),
             )
         )
     frozen = globally_frozen or bool(section.auto_enrollment_frozen)
@@ -151,6 +150,22 @@ def _leave(section_id: str, student_id: str) -> Callable[[], str]:
     return repair
 
 
+def _recover(parked: ParkedStudent) -> Callable[[], str]:
+    def repair() -> str:
+        return f"promotion of student {parked.student_id} " + services.promotion_recover(parked=parked)
+
+    return repair
+
+
+def _recount(course_id: str, *, seen: int, actual: int) -> Callable[[], str]:
+    def repair() -> str:
+        if services.course_section_count_repair(course_id=course_id, seen=seen, sections=actual):
+            return f"count set to {actual}"
+        return "left alone: the count changed meanwhile"
+
+    return repair
+
+
 def _finish_delete(section_id: str) -> Callable[[], str]:
     def repair() -> str:
         services.section_delete(section_id=section_id)
@@ -170,11 +185,7 @@ def _check_courses(sections: list[Section]) -> list[Finding]:
                     "section_count",
                     course.course_id,
                     f"the course counts {seen} sections, it has {actual}",
-                    lambda course_id=course.course_id, seen=seen, actual=actual: (
-                        f"count set to {actual}"
-                        if services.course_section_count_repair(course_id=course_id, seen=seen, sections=actual)
-                        else "left alone: the count changed meanwhile"
-                    ),
+                    _recount(course.course_id, seen=seen, actual=actual),
                 )
             )
     return findings

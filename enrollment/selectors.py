@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import Index
 
 from accounts.api import Actor, resolve_user_id, user_profile_get
 from core.pagination import Page, PageRequest, index_key_names, list_page, query_page
@@ -132,6 +133,7 @@ def courses_by_id(*, course_ids: Iterable[str]) -> dict[str, CourseData]:
 
 def course_list(*, page: PageRequest, department: str | None = None) -> Page[CourseData]:
     """Courses in id order: a department's (Query ``by_department``) or all (Query ``catalog``)."""
+    index: Index[Course]
     if department:
         index, partition = Course.by_department, department
     else:
@@ -203,6 +205,7 @@ def _section_query(filters: SectionFilters) -> tuple[Any, str, Condition | None,
         elif filters.department:
             prefix, covered = f"{prefix}{filters.department}-", {"department"}
 
+    index: Index[Section]
     if filters.term and filters.open:
         index, partition = Section.open_by_term, filters.term
     elif filters.instructor_id:

@@ -55,9 +55,7 @@ class ErrorCodes(SchemaExtension):
             # The document itself: syntax, validation, limits. Its extensions say which.
             extensions = {"code": "invalid_query", "status": 400, **(error.extensions or {})}
             return GraphQLError(error.message, error.nodes, error.source, error.positions, error.path, None, extensions)
-        extensions = _extensions(error.original_error)
-        if extensions is None:
-            extensions = {"code": "internal_error", "status": 500}
+        extensions = _extensions(error.original_error) or {"code": "internal_error", "status": 500}
         message = extensions.pop("message", UNEXPECTED)
         return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, extensions)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from graphql import (
+    ASTValidationRule,
     FieldNode,
     FragmentSpreadNode,
     GraphQLError,
@@ -123,7 +124,7 @@ class QueryLimits(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
-        rules = [QueryLimitsRule]
+        rules: list[type[ASTValidationRule]] = [QueryLimitsRule]
         if not settings.GRAPHQL_INTROSPECTION:
             rules.append(NoSchemaIntrospectionCustomRule)
         context.validation_rules = (*context.validation_rules, *rules)

@@ -26,12 +26,15 @@ from waitlist.api import student_waitlist_places
 
 Context = Info[GraphQLContext, None]
 
-SectionStatus = strawberry.enum(
-    enrollment.SectionStatus, description="open: a seat is free; full: the waitlist has room; waitlist_full: neither."
-)
-EnrollmentStatus = strawberry.enum(enrollment.EnrollmentStatus, description="A roster row: enrolled, or dropped.")
-RegistrationStatus = strawberry.enum(
-    enrollment.EnrollOutcome,
+# The domain's own enums, made GraphQL enums in place (``strawberry.enum`` returns the
+# class it is given), so that type checkers see them as the classes they are.
+SectionStatus = enrollment.SectionStatus
+EnrollmentStatus = enrollment.EnrollmentStatus
+RegistrationStatus = enrollment.EnrollOutcome
+strawberry.enum(SectionStatus, description="open: a seat is free; full: the waitlist has room; waitlist_full: neither.")
+strawberry.enum(EnrollmentStatus, description="A roster row: enrolled, or dropped.")
+strawberry.enum(
+    RegistrationStatus,
     name="RegistrationStatus",
     description="A seat (enrolled) or a waitlist place (waitlisted).",
 )
@@ -61,7 +64,9 @@ class Page(Generic[T]):
 def copied(cls: type[T], data: object) -> T:
     """A GraphQL object whose plain fields are the same-named attributes of ``data``
     (the apps' data classes name things as the schema does, in snake case)."""
-    return cls(**{field.name: getattr(data, field.name) for field in dataclasses.fields(cls) if field.init})
+    # Strawberry's types are dataclasses at run time, which mypy cannot see through the decorator.
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    return cls(**{field.name: getattr(data, field.name) for field in fields if field.init})
 
 
 def paged(page: PageData[D], cls: type[T]) -> "Page[T]":

@@ -10,14 +10,17 @@ static files.
 
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.views import APIView
-from strawberry.django.views import AsyncGraphQLView, HTTPException, TemporalHttpResponse
+from strawberry.django.views import AsyncGraphQLView, HTTPException
 
 from accounts.api import actor_of
 from accounts.authentication import BearerTokenAuthentication
@@ -36,12 +39,13 @@ GRAPHIQL_FILES = (
 )
 
 
-class _StrawberryView(AsyncGraphQLView):
-    async def get_context(self, request: HttpRequest, response: TemporalHttpResponse) -> GraphQLContext:
+class _StrawberryView(AsyncGraphQLView[GraphQLContext, None]):
+    async def get_context(self, request: HttpRequest, response: HttpResponse) -> GraphQLContext:
         # DRF has set request.user to the token's principal.
         return GraphQLContext(request=request, response=response, actor=actor_of(request.user))
 
-    async def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+    # An async view: Django awaits it (its View types dispatch as sync).
+    async def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:  # type: ignore[override]
         try:
             return await self.run(request=request)
         except HTTPException as exc:  # what GraphQL over HTTP refuses: no query, a body that is not JSON, ...
@@ -55,7 +59,8 @@ _strawberry = _StrawberryView.as_view(schema=schema, graphql_ide=None, allow_que
 def _execute(request: Request) -> HttpResponseBase:
     # Strawberry's view is async (DataLoaders batch within one event loop); the store
     # calls inside it come back to this thread (``sync_to_async``), as in any Django view.
-    return async_to_sync(_strawberry)(request._request)
+    # (as_view's type says the view is sync; this one is async)
+    return async_to_sync(_strawberry)(request._request)  # type: ignore[arg-type]
 
 
 class GraphQLQuerySerializer(serializers.Serializer):
@@ -65,8 +70,9 @@ class GraphQLQuerySerializer(serializers.Serializer):
 
 
 class GraphQLResponseSerializer(serializers.Serializer):
-    data = serializers.DictField(allow_null=True)
-    errors = serializers.ListField(
+    # Fields named like Serializer.data and .errors: this serializer only documents the schema.
+    data = serializers.DictField(allow_null=True)  # type: ignore[assignment]
+    errors = serializers.ListField(  # type: ignore[assignment]
         child=serializers.DictField(),
         required=False,
         help_text="One per failed field: `message`, `path`, and `extensions` with the REST API's `code` and `status`.",
@@ -87,9 +93,14 @@ GRAPHQL_DESCRIPTION = (
 
 
 class GraphQLView(APIView):
-    """Read-only GraphQL: any signed-in user, the same throttles as REST."""
+    """Read-only GraphQL: any signed-in user, the same throttles as REST.
 
-    authentication_classes = [BearerTokenAuthentication]
+    A bearer token, as for REST; or the session of someone logged in at /api-auth/login/
+    (as for the browsable API), which is how GraphiQL's own queries authenticate, with
+    the CSRF token the page gives them.
+    """
+
+    authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
     permission_classes = CATALOG_READ
 
     def get_permissions(self):
@@ -133,5 +144,15 @@ class GraphQLView(APIView):
     def _graphiql(request: Request) -> HttpResponseBase:
         assets = settings.GRAPHIQL_ASSETS_DIR
         missing = [name for name in GRAPHIQL_FILES if not (assets / name).is_file()]
-        context = {"missing": missing, "assets_dir": assets, "token_url": "/api/v1/auth/token/"}
+        by_session = isinstance(request.successful_authenticator, SessionAuthentication)
+        context = {
+            "missing": missing,
+            "assets_dir": assets,
+            "token_url": reverse("auth-token"),
+            "login_url": f"{reverse('rest_framework:login')}?next={request.path}",
+            "logout_url": f"{reverse('rest_framework:logout')}?next={request.path}",
+            # Logged in with a session: GraphiQL's queries send it, with the CSRF token.
+            "session_user": request.user.get_username() if by_session else None,
+            "csrf_token": get_token(request._request),
+        }
         return render(request._request, "graphql_api/graphiql.html", context, status=503 if missing else 200)

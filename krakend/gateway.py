@@ -149,7 +149,7 @@ def _endpoint(
         extra["auth/validator"] = _validator(roles, jwk_url)
     if (method, path) in RATE_LIMITS:
         extra["qos/ratelimit/router"] = RATE_LIMITS[(method, path)]
-    endpoint = {
+    endpoint: dict[str, Any] = {
         "endpoint": path,
         "method": method,
         "output_encoding": "no-op",

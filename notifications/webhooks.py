@@ -104,7 +104,7 @@ def _literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address
 def _resolve(host: str, port: int) -> list[str]:
     """Every address ``host`` resolves to; ``socket.gaierror`` if it does not."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(info[4][0] for info in infos))
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def _target(url: str) -> tuple[str, str, int, list[str]]:
@@ -216,14 +216,21 @@ def webhook_post(*, url: str, body: bytes, headers: dict[str, str]) -> WebhookRe
         connect=settings.NOTIFICATIONS_WEBHOOK_CONNECT_TIMEOUT_SECONDS,
         read=settings.NOTIFICATIONS_WEBHOOK_READ_TIMEOUT_SECONDS,
     )
-    options = {"timeout": timeout, "retries": False, "maxsize": 1}
+    pool: urllib3.HTTPConnectionPool
     if scheme == "https":
         # Connect to the checked address; verify the certificate against the name.
         pool = urllib3.HTTPSConnectionPool(
-            address, port, server_hostname=host, assert_hostname=host, cert_reqs="CERT_REQUIRED", **options
+            address,
+            port,
+            server_hostname=host,
+            assert_hostname=host,
+            cert_reqs="CERT_REQUIRED",
+            timeout=timeout,
+            retries=False,
+            maxsize=1,
         )
     else:
-        pool = urllib3.HTTPConnectionPool(address, port, **options)
+        pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False, maxsize=1)
     request_headers = {
         **headers,
         "Host": parts.netloc.rpartition("@")[2],

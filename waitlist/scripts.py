@@ -12,6 +12,7 @@ from typing import Any
 
 import redis
 from django_redis import get_redis_connection
+from redis.cluster import RedisCluster
 from redis.commands.core import Script
 
 # Record a change of the waitlist: the time of the last change, which Last-Modified
@@ -168,13 +169,15 @@ def _script(name: str) -> Script:
     return store().register_script(_SOURCES[name])
 
 
-def run(name: str, *, keys: list[str], args: list[Any], client: Any = None) -> Any:
-    """Run the script ``name`` on ``client`` (a pipeline, say) or on the waitlist store."""
-    return _script(name)(keys=keys, args=args, client=client if client is not None else store())
+def run(name: str, *, keys: list[str], args: list[Any]) -> Any:
+    """Run the script ``name`` on the waitlist store, on its own: Redis Cluster refuses
+    scripts inside a pipeline."""
+    return _script(name)(keys=keys, args=args, client=store())
 
 
-def store() -> redis.Redis:
-    """The raw redis-py client of the waitlist store. Its errors are raised, never ignored."""
+def store() -> redis.Redis | RedisCluster:
+    """The raw redis-py client of the waitlist store (a ``RedisCluster`` when
+    ``REDIS_CLUSTER`` is on). Its errors are raised, never ignored."""
     return get_redis_connection("waitlist")
 
 

@@ -114,6 +114,9 @@ LOGGING = {
 # Problem details (RFC 9457): ``type`` is this prefix followed by the error's code.
 PROBLEM_TYPE_BASE = env("PROBLEM_TYPE_BASE", default="urn:enrollment:problem:")
 
+# What an operator's command (core.management.stores) says to do when a store does not answer.
+STORES_START_HINT = "check DYNAMODB_ENDPOINT (or the AWS credentials), REDIS_URL and CELERY_BROKER_URL"
+
 from config.settings.celery import *  # noqa: E402,F403
 from config.settings.drf import *  # noqa: E402,F403
 from config.settings.dynamodb import *  # noqa: E402,F403

@@ -1,4 +1,5 @@
-"""DynamoDB through PynamoDB. An unset DYNAMODB_ENDPOINT means real AWS DynamoDB."""
+"""DynamoDB through PynamoDB. An unset DYNAMODB_ENDPOINT means real AWS DynamoDB, except under
+local settings (``local.py``), where it means the local stack's DynamoDB Local."""
 
 from config.env import env
 

@@ -137,8 +137,11 @@ def enrollment_drop(*, actor: Actor, section_id: str, student_id: str) -> None:
     except TransactWriteError as exc:
         if _CONDITION_FAILED in _reason_codes(exc):
             _, section_reason = (exc.cancellation_reasons or [None, None])[:2]
-            refused_for_section = section_reason is not None and section_reason.code == _CONDITION_FAILED
-            if refused_for_section and (not section_reason.raw_item or "deleting" in section_reason.raw_item):
+            if (
+                section_reason is not None
+                and section_reason.code == _CONDITION_FAILED
+                and (not section_reason.raw_item or "deleting" in section_reason.raw_item)
+            ):
                 raise SectionNotFound() from exc
             raise EnrollmentNotFound() from exc
         raise

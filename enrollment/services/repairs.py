@@ -13,6 +13,7 @@ from enrollment.services.seats import _open_marker_sync
 
 def _set_if_unchanged(item: Course | Section, attribute: Any, *, seen: int, value: int) -> bool:
     """Set a counter of an existing item to ``value`` if it still reads ``seen``."""
+    assert item._hash_keyname is not None  # every table has a hash key
     key = getattr(type(item), item._hash_keyname)
     try:
         item.update(actions=[attribute.set(value)], condition=key.exists() & (attribute == seen))

@@ -1,11 +1,13 @@
 """``seed_demo``: a catalog with accounts, progress shown, safe to run twice."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import User
-from enrollment.management.commands.seed_demo import COURSES, ENROLLMENTS, SECTIONS
+from enrollment.management.commands.seed_demo import COURSES, DEMO_PASSWORD, ENROLLMENTS, SECTIONS
 from enrollment.models import Course, Enrollment, Section
 from waitlist.api import waitlist_places
 
@@ -47,3 +49,41 @@ def test_seed_demo_is_refused_outside_development(settings):
     with pytest.raises(CommandError, match="--force"):
         call_command("seed_demo")
     assert not User.objects.filter(username="registrar").exists()
+
+
+@pytest.mark.django_db
+def test_seed_demos_tables_line_up_say_what_is_true_and_its_registrar_can_use_the_admin(capsys, client):
+    # (The catalog may be seeded already by an earlier test, with other user ids: positions vary.)
+    call_command("seed_demo")
+    capsys.readouterr()
+
+    # When it runs again
+    call_command("seed_demo")
+    lines = capsys.readouterr().out.splitlines()
+
+    # Then the states of each table start in one column, past the longest label (no title cut)
+    tables: list[list[str]] = []
+    for line in lines:
+        if not line.startswith("  ["):
+            tables.append([])
+        else:
+            tables[-1].append(line)
+    assert len(tables) == 4
+    for table in tables:
+        starts = {[*re.finditer(r" {2,}(?=\S)", line)][-1].end() for line in table if "  id " not in line}
+        assert len(starts) <= 1, table
+    assert any("PHYS-226 Fundamental Physics: Electricity and Magnetism  " in line for line in lines)
+    assert any(line.startswith("  [ 1/13] ") for line in lines) and any(line.startswith("  [10/13] ") for line in lines)
+    # And a waiting student is reported waiting, with their place
+    waiting = [
+        line
+        for line in lines
+        if re.search(r" katherine in 2026FA-CPSC-449-01 +waiting, position \d+ \(exists\)$", line)
+    ]
+    assert len(waiting) == 1, lines
+
+    # And the demo registrar logs in to the admin, and sees the users
+    login = client.post("/admin/login/", {"username": "registrar", "password": DEMO_PASSWORD, "next": "/admin/"})
+    assert login.status_code == 302
+    page = client.get("/admin/accounts/user/")
+    assert page.status_code == 200 and b"prof.hopper" in page.content

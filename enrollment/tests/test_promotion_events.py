@@ -21,9 +21,12 @@ from waitlist.api import waitlist_park_head
 def published(monkeypatch):
     """The events handed to the broker (not sent: these tests are about the outbox)."""
     handed = []
-    monkeypatch.setattr(
-        promotion, "outbox_publish", lambda *, event_id, event_type: handed.append((event_id, event_type)) or True
-    )
+
+    def publish(*, event_id: str, event_type: str) -> bool:
+        handed.append((event_id, event_type))
+        return True
+
+    monkeypatch.setattr(promotion, "outbox_publish", publish)
     return handed
 
 

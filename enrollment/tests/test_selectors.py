@@ -45,6 +45,7 @@ def test_a_cursor_is_bound_to_its_list_and_cannot_be_altered(make_course):
     for n in range(1, 4):
         make_course(department="CURS", number=f"{n}0")
     cursor = selectors.course_list(page=PageRequest(size=1), department="CURS").next_cursor
+    assert cursor is not None
 
     # Another list's filters
     with pytest.raises(InvalidCursor):

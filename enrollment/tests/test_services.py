@@ -3,6 +3,7 @@
 import pytest
 from pynamodb.connection.base import VerboseClientError
 from pynamodb.exceptions import CancellationReason, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from accounts.api import Actor
 from accounts.roles import Role
@@ -169,10 +170,9 @@ def test_a_course_title_change_reaches_its_sections(course, make_section):
 def test_colliding_transactions_are_retried(make_section, student, monkeypatch):
     # Given DynamoDB cancels the first two attempts for colliding with other transactions
     section = make_section(capacity=5)
-    original = transactions.TransactWrite
     attempts = []
 
-    class Colliding(original):
+    class Colliding(TransactWrite):
         def __exit__(self, *exc):
             attempts.append(1)
             if len(attempts) <= 2:

@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -65,7 +66,7 @@ def admitted(method: str, path: str) -> set[str] | None:
     """Whom Django's permission classes let call ``method path``: a set of roles, or
     None when an anonymous caller passes (a public endpoint)."""
     concrete = re.sub(r"\{(\w+)\}", lambda match: SAMPLES[match.group(1)], path)
-    callback = resolve(concrete).func
+    callback: Any = resolve(concrete).func  # a DRF view function: .cls, .initkwargs, .actions
     view = callback.cls(**getattr(callback, "initkwargs", {}))
     if getattr(callback, "actions", None):
         view.action = callback.actions[method.lower()]
@@ -196,7 +197,9 @@ def test_enroll_is_rate_limited_per_user(endpoints):
 
 
 def _seconds(duration: str) -> float:
-    number, unit = re.fullmatch(r"(\d+)(ms|s|m)", duration).groups()
+    match = re.fullmatch(r"(\d+)(ms|s|m)", duration)
+    assert match, f"not a KrakenD duration: {duration!r}"
+    number, unit = match.groups()
     return int(number) * {"ms": 0.001, "s": 1, "m": 60}[unit]
 
 

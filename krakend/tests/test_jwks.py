@@ -9,6 +9,7 @@ import urllib.request
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from jwt.algorithms import RSAAlgorithm
 
 from accounts.api import Role
@@ -50,6 +51,7 @@ def gateway_verifies(token: str, validator: dict, service_url: str) -> dict:
     if not keys:
         raise Refused(f"no key with kid {header.get('kid')!r}")
     public_key = RSAAlgorithm.from_jwk(json.dumps(keys[0]))
+    assert isinstance(public_key, RSAPublicKey), "a JWKS publishes public keys only"
     try:
         claims = jwt.decode(
             token,

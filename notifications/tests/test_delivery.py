@@ -332,6 +332,7 @@ def test_a_worker_that_died_mid_attempt_is_retried_by_the_sweep_after_its_lease(
     (event,) = promoted_events
     (pending,) = services.event_deliver(event_id=event.id)
     claimed = services._delivery_claim(pending, "dead-worker", time.time())
+    assert claimed is not None
     claimed.update(actions=[Delivery.lease_until.set(time.time() - 1)])
     broker_down.restore()
 

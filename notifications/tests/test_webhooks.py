@@ -4,9 +4,12 @@ SECRET_KEY and its rotation, the public subscription id, and which URLs may be c
 
 import base64
 import json
+import subprocess
+import sys
 import time
 
 import pytest
+from django.conf import settings
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from core.errors import InvalidField
@@ -90,6 +93,38 @@ def test_the_wrong_secret_fails_verification():
 
     with pytest.raises(WebhookVerificationError):
         Webhook(webhook_secret_new()).verify(BODY, headers)
+
+
+# --- verifying outside the project: docs/verify_webhook.py, standard library only ---------
+
+
+def _verify_outside(secret: str, headers: dict[str, str], body: bytes) -> subprocess.CompletedProcess:
+    """The receiver's example run as a receiver would: a Python with no site-packages
+    (no project, no virtualenv, no PyPI), from a copy of the file elsewhere."""
+    script = settings.BASE_DIR / "docs" / "verify_webhook.py"
+    args = [headers["webhook-id"], headers["webhook-timestamp"], headers["webhook-signature"]]
+    return subprocess.run(
+        [sys.executable, "-I", "-S", str(script), secret, *args], input=body, capture_output=True, timeout=30
+    )
+
+
+def test_the_standalone_example_verifies_a_real_signature():
+    secret = webhook_secret_new()
+
+    result = _verify_outside(secret, signed_headers(secret, BODY), BODY)
+
+    assert (result.returncode, result.stdout, result.stderr) == (0, b"valid\n", b"")
+
+
+def test_the_standalone_example_refuses_a_tampered_body_and_another_secret():
+    secret = webhook_secret_new()
+    headers = signed_headers(secret, BODY)
+
+    tampered = _verify_outside(secret, headers, BODY.replace(b"1042", b"1043"))
+    other_secret = _verify_outside(webhook_secret_new(), headers, BODY)
+
+    assert (tampered.returncode, tampered.stdout) == (1, b"invalid\n")
+    assert (other_secret.returncode, other_secret.stdout) == (1, b"invalid\n")
 
 
 def test_a_new_secret_is_standard_webhooks_shaped_and_unique():

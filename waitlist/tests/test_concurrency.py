@@ -8,12 +8,10 @@ together by a barrier.
 """
 
 import pytest
-import requests
 
 from accounts.roles import Role
-from accounts.services import token_pair_issue
-from conftest import PASSWORD
-from enrollment.tests.http import SECTIONS, at_once, enrollments_url, waitlist_url
+from enrollment.tests.http import SECTIONS, at_once, enrollments_url
+from waitlist.tests.http import join, line_of, sender
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,29 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def as_user(http_server):
     """Send a request to the live server with a user's access token: ``as_user(user)(method, path, json=...)``."""
-
-    def bind(user):
-        token = token_pair_issue(username=user.username, password=PASSWORD).access
-
-        def send(method: str, path: str, **kwargs) -> requests.Response:
-            headers = {"Authorization": f"Bearer {token}"}
-            return requests.request(method, f"{http_server.url}{path}", headers=headers, timeout=60, **kwargs)
-
-        return send
-
-    return bind
-
-
-def _join(send, section_id: str) -> dict:
-    response = send("POST", enrollments_url(section_id), json={})
-    assert response.status_code == 201, response.content
-    return response.json()
-
-
-def _line(send, section_id: str) -> list[tuple[str, int]]:
-    response = send("GET", waitlist_url(section_id), params={"page_size": 100})
-    assert response.status_code == 200, response.content
-    return [(item["student_id"], item["position"]) for item in response.json()["results"]]
+    return lambda user: sender(http_server.url, user)
 
 
 def test_forty_students_race_for_fifteen_waitlist_places(
@@ -51,7 +27,7 @@ def test_forty_students_race_for_fifteen_waitlist_places(
 ):
     # Given a full one-seat section with a 15-place waitlist, and 40 students with tokens
     section = new_section(capacity=1, waitlist_capacity=15)
-    assert _join(as_user(make_user(Role.STUDENT)), section.id)["status"] == "enrolled"
+    assert join(as_user(make_user(Role.STUDENT)), section.id)["status"] == "enrolled"
     senders = [as_user(make_user(Role.STUDENT)) for _ in range(40)]
 
     # When they all enroll at the same moment
@@ -66,7 +42,7 @@ def test_forty_students_race_for_fifteen_waitlist_places(
     assert len(refused) == 25
     assert {(body["status"], body["code"]) for body in refused} == {(409, "waitlist_full")}
     # And the instructor's view holds exactly those 15, each at the position they were told
-    line = _line(as_user(instructor), section.id)
+    line = line_of(as_user(instructor), section.id)
     assert sorted(line, key=lambda entry: entry[1]) == sorted(
         ((body["student_id"], body["position"]) for body in waitlisted), key=lambda entry: entry[1]
     )
@@ -79,7 +55,7 @@ def test_one_student_joining_five_waitlists_at_once_gets_three(as_user, make_use
     sections = [new_section(capacity=1) for _ in range(5)]
     seated = as_user(make_user(Role.STUDENT))
     for section in sections:
-        assert _join(seated, section.id)["status"] == "enrolled"
+        assert join(seated, section.id)["status"] == "enrolled"
     send = as_user(make_user(Role.STUDENT))
 
     # When the student enrolls in all five at the same moment
@@ -108,9 +84,9 @@ def test_concurrent_drops_enroll_the_head_of_the_line_in_join_order(
     seated = [make_user(Role.STUDENT) for _ in range(5)]
     waiting = [make_user(Role.STUDENT) for _ in range(8)]
     for student in seated:
-        assert _join(as_user(student), section.id)["status"] == "enrolled"
+        assert join(as_user(student), section.id)["status"] == "enrolled"
     for position, student in enumerate(waiting, start=1):
-        assert _join(as_user(student), section.id)["position"] == position
+        assert join(as_user(student), section.id)["position"] == position
     droppers = [as_user(student) for student in seated]
 
     # When all five enrolled students drop at the same moment
@@ -122,7 +98,7 @@ def test_concurrent_drops_enroll_the_head_of_the_line_in_join_order(
     staff = as_user(registrar)
     roster = staff("GET", enrollments_url(section.id), params={"page_size": 100}).json()["results"]
     assert [item["student_id"] for item in roster] == [student.id for student in waiting[:5]]
-    assert _line(staff, section.id) == [(student.id, position) for position, student in enumerate(waiting[5:], 1)]
+    assert line_of(staff, section.id) == [(student.id, position) for position, student in enumerate(waiting[5:], 1)]
     body = staff("GET", f"{SECTIONS}{section.id}/").json()
     assert (body["enrolled"], body["seats_left"], body["waitlisted"]) == (5, 0, 3)
     assert_consistent(section.term)

@@ -1,4 +1,5 @@
-"""``python manage.py createuser USERNAME --role ROLE --password PW``: staff and other accounts."""
+"""``.venv/bin/python manage.py createuser USERNAME --role ROLE [--staff] --password PW``: staff and
+other accounts. ``--staff`` lets the user log in to the admin (/admin/) to manage users and roles."""
 
 import getpass
 import sys
@@ -17,12 +18,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("username")
         parser.add_argument("--role", dest="roles", action="append", choices=Role.values, required=True)
+        parser.add_argument(
+            "--staff",
+            action="store_true",
+            help="Let the user log in to the admin (/admin/) and manage users and their roles there.",
+        )
         parser.add_argument("--password", help="Asked for on the terminal when omitted.")
         parser.add_argument("--email", default="")
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
 
-    def handle(self, *args, username: str, roles: list[str], password: str | None, **options) -> None:
+    def handle(self, *args, username: str, roles: list[str], staff: bool, password: str | None, **options) -> None:
         if password is None:
             password = self.ask_password()
         try:
@@ -33,6 +39,7 @@ class Command(BaseCommand):
                 email=options["email"],
                 first_name=options["first_name"],
                 last_name=options["last_name"],
+                staff=staff,
             )
         except UsernameTaken as exc:
             raise CommandError(f"User '{username}' already exists.") from exc
@@ -41,7 +48,8 @@ class Command(BaseCommand):
             raise CommandError(messages) from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"Created user {profile.username} (id {profile.id}) with roles {', '.join(profile.roles)}."
+                f"Created user {profile.username} (id {profile.id}) with roles {', '.join(profile.roles)}"
+                + (", staff: may log in at /admin/ to manage users and roles." if staff else ".")
             )
         )
 

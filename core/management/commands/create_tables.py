@@ -1,13 +1,15 @@
-"""``python manage.py create_tables``: create every DynamoDB table the service needs."""
+"""``.venv/bin/python manage.py create_tables``: create every DynamoDB table the service needs."""
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from core.dynamodb import registered_models, table_ensure
+from core.management.stores import StoreCommand
 
 
-class Command(BaseCommand):
+class Command(StoreCommand):
     help = "Create the service's DynamoDB tables (on-demand billing) unless they exist. Safe to run again."
+    stores = ("dynamodb",)
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(

@@ -1,4 +1,4 @@
-"""``python manage.py check_integrity [--repair] [--term 2026FA ...]``: check DynamoDB and
+"""``.venv/bin/python manage.py check_integrity [--repair] [--term 2026FA ...]``: check DynamoDB and
 Redis against each other and against the rules (see ``enrollment.integrity``).
 
 Prints one line per finding and exits 1 if any is left; ``--repair`` applies the safe
@@ -6,16 +6,18 @@ fixes, says what each did, checks again and exits 1 only if findings remain (tho
 that need a person: a section over capacity, a student on too many waitlists).
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from core.management.stores import StoreCommand
 from enrollment.integrity import Finding, integrity_check
 
 # Progress is printed every this many sections (and for the last one).
 _PROGRESS_EVERY = 50
 
 
-class Command(BaseCommand):
+class Command(StoreCommand):
     help = "Check that DynamoDB and Redis agree with each other and with the rules; --repair fixes what is safe."
+    stores = ("tables", "redis")
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--repair", action="store_true", help="Apply the safe fixes, then check again.")

@@ -1,14 +1,15 @@
-"""``python manage.py seed_demo``: accounts for each role and a believable catalog, for
+"""``.venv/bin/python manage.py seed_demo``: accounts for each role and a believable catalog, for
 trying the service out. Safe to run again: what exists is left as it is."""
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from accounts.api import Actor, Role, UsernameTaken, user_create, user_profile_by_username
+from accounts.api import Actor, Role, UsernameTaken, user_create, user_profile_by_username, user_staff_grant
+from core.management.stores import StoreCommand
 from enrollment.data import EnrollOutcome
 from enrollment.errors import AlreadyEnrolled, CourseExists, SectionExists
 from enrollment.services import course_create, enrollment_create, section_create
-from waitlist.api import AlreadyWaitlisted, WaitlistFull, WaitlistLimitReached
+from waitlist.api import AlreadyWaitlisted, WaitlistFull, WaitlistLimitReached, waitlist_place
 
 # Public demo credentials: printed on purpose, refused outside development.
 DEMO_PASSWORD = "demo-pass-2026"
@@ -83,8 +84,10 @@ ENROLLMENTS = [
 ]
 
 
-class Command(BaseCommand):
+class Command(StoreCommand):
     help = "Create demo accounts and a demo catalog with enrollments. Safe to run twice."
+    # Checked before the first account is written: never a half-seeded demo.
+    stores = ("tables", "redis")
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--force", action="store_true", help="Seed even where ALLOW_DEMO_DATA is off.")
@@ -97,12 +100,20 @@ class Command(BaseCommand):
         self._sections(user_ids)
         self._enrollments(user_ids)
 
-    def _step(self, index: int, total: int, label: str, state: str) -> None:
-        self.stdout.write(f"  [{index}/{total}] {label:40} {state}")
+    def _step(self, index: int, total: int, label: str, state: str, *, width: int) -> None:
+        """One line of a table: the counter right-aligned and the label padded to ``width``
+        (the longest label of the table), so the states line up."""
+        counter = f"[{index:>{len(str(total))}}/{total}]"
+        self.stdout.write(f"  {counter} {label:{width}}  {state}".rstrip())
 
     def _accounts(self) -> dict[str, str]:
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         user_ids = {}
+        labels = [
+            f"{username} ({', '.join([*(str(role) for role in roles), *(['admin'] if username == REGISTRAR else [])])})"
+            for username, _, _, roles in DEMO_ACCOUNTS
+        ]
+        width = max(map(len, labels))
         for index, (username, first_name, last_name, roles) in enumerate(DEMO_ACCOUNTS, start=1):
             try:
                 profile = user_create(
@@ -112,28 +123,37 @@ class Command(BaseCommand):
                     email=f"{username}@example.edu",
                     first_name=first_name,
                     last_name=last_name,
+                    staff=username == REGISTRAR,
                 )
                 state = "created"
             except UsernameTaken:
                 profile = user_profile_by_username(username=username)
                 state = "exists"
+                if username == REGISTRAR:
+                    user_staff_grant(username=username)  # a demo seeded before the registrar was staff
             user_ids[username] = profile.id
-            label = f"{username} ({', '.join(str(role) for role in roles)}, id {profile.id})"
-            self._step(index, len(DEMO_ACCOUNTS), label, state)
+            self._step(index, len(DEMO_ACCOUNTS), labels[index - 1], f"{state:7}  id {profile.id}", width=width)
         return user_ids
 
     def _courses(self) -> None:
         self.stdout.write("Courses:")
+        labels = [f"{department}-{number} {title}" for department, number, title, _ in COURSES]
+        width = max(map(len, labels))
         for index, (department, number, title, credits) in enumerate(COURSES, start=1):
             try:
                 course_create(department=department, number=number, title=title, credits=credits)
                 state = "created"
             except CourseExists:
                 state = "exists"
-            self._step(index, len(COURSES), f"{department}-{number} {title}"[:40], state)
+            self._step(index, len(COURSES), labels[index - 1], state, width=width)
 
     def _sections(self, user_ids: dict[str, str]) -> None:
         self.stdout.write("Sections:")
+        labels = [
+            f"{term}-{course_id}-{number} ({capacity} seats, {instructor})"
+            for term, course_id, number, instructor, capacity, _ in SECTIONS
+        ]
+        width = max(map(len, labels))
         for index, (term, course_id, number, instructor, capacity, meeting) in enumerate(SECTIONS, start=1):
             try:
                 section_create(
@@ -148,21 +168,25 @@ class Command(BaseCommand):
                 state = "created"
             except SectionExists:
                 state = "exists"
-            self._step(index, len(SECTIONS), f"{term}-{course_id}-{number} ({capacity} seats, {instructor})", state)
+            self._step(index, len(SECTIONS), labels[index - 1], state, width=width)
 
     def _enrollments(self, user_ids: dict[str, str]) -> None:
         self.stdout.write("Enrollments:")
         registrar = Actor(id=user_ids[REGISTRAR], roles=frozenset({Role.REGISTRAR}))
         pairs = [(section_id, student) for section_id, students in ENROLLMENTS for student in students]
+        width = max(len(f"{student} in {section_id}") for section_id, student in pairs)
         for index, (section_id, student) in enumerate(pairs, start=1):
             try:
                 registration = enrollment_create(actor=registrar, section_id=section_id, student_id=user_ids[student])
-            except (AlreadyEnrolled, AlreadyWaitlisted):
-                state = "exists"
+            except AlreadyEnrolled:
+                state = "enrolled (exists)"
+            except AlreadyWaitlisted:
+                place = waitlist_place(section_id=section_id, student_id=user_ids[student])
+                state = f"waiting, position {place.position} (exists)"
             except (WaitlistFull, WaitlistLimitReached) as exc:
                 state = f"skipped: {exc.code}"
             else:
                 state = str(registration.status)
                 if registration.status == EnrollOutcome.WAITLISTED:
                     state += f" (position {registration.position})"
-            self._step(index, len(pairs), f"{student} in {section_id}", state)
+            self._step(index, len(pairs), f"{student} in {section_id}", state, width=width)

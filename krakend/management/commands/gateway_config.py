@@ -14,5 +14,5 @@ class Command(GeneratedFileCommand):
             "--backend", default=DEFAULT_BACKEND, help=f"Django's URL as the gateway sees it ({DEFAULT_BACKEND})"
         )
 
-    def render(self, *, backend: str, **options) -> str:
-        return rendered(krakend_config(backend))
+    def render(self, **options) -> str:
+        return rendered(krakend_config(options["backend"]))
