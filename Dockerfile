@@ -2,8 +2,11 @@
 # Without Docker, `make run` does the same on the machine itself.
 FROM python:3.11-slim
 
+# The malloc settings are bin/stack.py's (why: README, "Benchmark").
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=1048576 \
     PATH=/app/.venv/bin:$PATH
 
 WORKDIR /app

@@ -24,7 +24,7 @@ from accounts.keys import Keyring, keyring
 # claims that change with time (``exp``) are still checked on every request (SimpleJWT's
 # ``Token.verify``); an entry is used only with the keyring that verified it.
 _VERIFIED_MAX = 4096
-_verified: dict[str, tuple[Keyring, dict[str, Any]]] = {}
+_verified: dict[str | bytes, tuple[Keyring, dict[str, Any]]] = {}
 
 
 def _unexpired(payload: dict[str, Any], leeway: timedelta) -> bool:
@@ -37,7 +37,7 @@ class KeyringTokenBackend(TokenBackend):
     """Signs with the current key and names it in ``kid``; verifies with the key named."""
 
     def decode(self, token: Any, verify: bool = True) -> dict[str, Any]:
-        if not verify or not isinstance(token, str):
+        if not verify or not isinstance(token, str | bytes):  # DRF's header gives bytes
             return super().decode(token, verify=verify)
         ring = keyring()
         known = _verified.get(token)

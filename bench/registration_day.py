@@ -335,6 +335,8 @@ class Runner:
             say(f"  {name}: {phase.skipped} requests skipped: the phase ran out of time")
         if measured:
             self.phases.append(phase)
+        elif phase.unexpected:
+            say(f"  {name}: {phase.unexpected} unexpected answers: {dict(phase.outcomes)}")
         return phase
 
     def _profile_start(self, name: str) -> list[tuple[subprocess.Popen, Path]]:
