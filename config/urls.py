@@ -9,16 +9,19 @@ from config.exceptions import page_not_found
 from core.views import ApiRootView, LivenessView, ReadinessView
 from graphql_api.views import GraphQLView
 
+# One view object for the three roots, so the browsable API's breadcrumbs show it once.
+api_root = ApiRootView.as_view()
+
 api_v1: list[URLPattern | URLResolver] = [
-    path("", ApiRootView.as_view(), name="api-v1-root"),
+    path("", api_root, name="api-v1-root"),
     path("", include("accounts.urls")),
     path("", include("enrollment.urls")),
     path("", include("notifications.urls")),
 ]
 
 urlpatterns = [
-    path("", ApiRootView.as_view(), name="root"),
-    path("api/", ApiRootView.as_view(), name="api-root"),
+    path("", api_root, name="root"),
+    path("api/", api_root, name="api-root"),
     path("api/v1/", include(api_v1)),
     path("graphql/", GraphQLView.as_view(), name="graphql"),
     path(".well-known/jwks.json", JWKSView.as_view(), name="jwks"),
