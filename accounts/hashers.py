@@ -6,10 +6,10 @@ Argon2id with m=19 MiB, t=2, p=1 (OWASP Password Storage Cheat Sheet) costs abou
 35 ms and is memory-hard, so it is both faster for us and slower for an attacker's GPU.
 Hashes made with other parameters or hashers still verify and are upgraded at login.
 
-One hash at a time per process. Each takes its 19 MiB from malloc, and glibc keeps what
-was freed in the process's heap for the next one: four threads hashing at once left a
-web worker holding 76 MiB it never needed again (issue 14). A hash holds no GIL and
-gunicorn runs about one worker per core, so the cores stay as busy as before.
+One hash at a time per process: each takes 19 MiB, so four threads hashing at once took
+76 MiB (and glibc kept them in the heap afterwards, until the malloc settings of
+bin/stack.py and the Dockerfile; README, "Benchmark"). A hash holds no GIL and gunicorn
+runs about one worker per core, so the cores stay as busy as before.
 """
 
 import threading

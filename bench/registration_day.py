@@ -53,7 +53,7 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 TERM = "2026FA"
-PASSWORD = "bench-pass-phrase-2026"
+PASSWORD = "Quill-Harbor-Lantern-2026"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # A student portal's page in one round trip.
 PORTAL_QUERY = """
@@ -501,15 +501,20 @@ def main() -> int:
 
     # --- set-up: the catalog, an instructor and the students with their tokens
     run = uuid.uuid4().hex[:6].upper()
-    instructor_name = f"bench-prof-{run.lower()}"
+    instructor_name, instructor_password = f"bench-prof-{run.lower()}", f"Lectern-{uuid.uuid4().hex}"
     instructor = http.request(
         "POST",
         "/api/v1/users/",
         token=registrar,
-        body={"username": instructor_name, "password": PASSWORD, "roles": ["instructor"], "last_name": "Hopper"},
+        body={
+            "username": instructor_name,
+            "password": instructor_password,
+            "roles": ["instructor"],
+            "last_name": "Hopper",
+        },
     )
     expect(instructor, 201, "create the instructor")
-    instructor_token = token_for(http, instructor_name, PASSWORD)
+    instructor_token = token_for(http, instructor_name, instructor_password)
     course = {"department": "BENCH", "number": run, "title": f"Registration day {run}", "credits": 3}
     expect(http.request("POST", "/api/v1/courses/", token=registrar, body=course), 201, "create the course")
     section_ids = []
