@@ -841,18 +841,25 @@ def command_run(stack: Stack) -> int:
     return stack.supervisor.wait(honcho)
 
 
-def command_test(stack: Stack, pytest_args: Sequence[str]) -> int:
-    """Run pytest against stores, tables, queues and a database private to this run."""
+def private_run(stack: Stack, kind: str) -> str:
+    """Table prefix, queue prefix and SQLite file of this run's own (deleted at exit), so
+    it never touches development data and two runs can go on side by side; its id."""
     run_id = f"{os.getpid() % 0x10000:04x}{secrets.token_hex(2)}"
-    database = TMP_DIR / f"test-{run_id}.sqlite3"
+    database = TMP_DIR / f"{kind}-{run_id}.sqlite3"
     TMP_DIR.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-journal", "-wal", "-shm"):
         stack.supervisor.remove_at_exit(database.with_name(database.name + suffix))
+    stack.export("DYNAMODB_TABLE_PREFIX", f"{kind}_{run_id}_")
+    stack.export("CELERY_QUEUE_PREFIX", f"{kind}-{run_id}-")
+    stack.export("DATABASE_URL", f"sqlite:///{database}")
+    return run_id
+
+
+def command_test(stack: Stack, pytest_args: Sequence[str]) -> int:
+    """Run pytest against stores, tables, queues and a database private to this run."""
+    run_id = private_run(stack, "test")
     stack.export("DJANGO_SETTINGS_MODULE", "config.settings.test")
     stack.export("TEST_RUN_ID", run_id)
-    stack.export("DYNAMODB_TABLE_PREFIX", f"test_{run_id}_")
-    stack.export("CELERY_QUEUE_PREFIX", f"test-{run_id}-")
-    stack.export("DATABASE_URL", f"sqlite:///{database}")
     graphiql_assets()
     start_stores(stack)
     log(f"running pytest{''.join(' ' + shlex.quote(arg) for arg in pytest_args)} (run id {run_id}) ...")
@@ -872,15 +879,8 @@ def command_bench(stack: Stack, bench_args: Sequence[str]) -> int:
     created, and the Procfile (web, worker, beat) served through honcho, so the web
     server is started exactly as `make run` starts it. Everything stops afterwards.
     """
-    run_id = f"{os.getpid() % 0x10000:04x}{secrets.token_hex(2)}"
-    database = TMP_DIR / f"bench-{run_id}.sqlite3"
-    TMP_DIR.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        stack.supervisor.remove_at_exit(database.with_name(database.name + suffix))
+    private_run(stack, "bench")
     stack.export("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    stack.export("DYNAMODB_TABLE_PREFIX", f"bench_{run_id}_")
-    stack.export("CELERY_QUEUE_PREFIX", f"bench-{run_id}-")
-    stack.export("DATABASE_URL", f"sqlite:///{database}")
     stack.export("CELERY_BEAT_SCHEDULE_FILENAME", str(stack.temp_dir("beat-") / "celerybeat-schedule"))
     stack.export("BENCH_REGISTRAR", "bench-registrar")
     stack.export("BENCH_REGISTRAR_PASSWORD", secrets.token_urlsafe(18))

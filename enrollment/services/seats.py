@@ -6,6 +6,8 @@ that follows the seats. Enroll, promotion, capacity changes and repairs all go t
 from datetime import datetime
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from core.dynamodb import is_condition_failure
@@ -22,20 +24,34 @@ def _open_marker_sync(section: Section) -> None:
     can only leave the marker set on a full section (which the query filters out),
     never missing from a section with a free seat.
     """
+    if section.enrolled < section.capacity and section.open_term is None:
+        _conditional_update(
+            section,
+            actions=[Section.open_term.set(section.term)],
+            condition=Section.section_id.exists() & (Section.enrolled < Section.capacity),
+        )
+    elif section.enrolled >= section.capacity and section.open_term is not None:
+        _open_marker_remove(section)
+
+
+def _open_marker_remove(section: Section) -> bool:
+    """The section leaves the open-sections index if it is full: whether it was."""
+    return _conditional_update(
+        section,
+        actions=[Section.open_term.remove()],
+        condition=Section.section_id.exists() & (Section.enrolled >= Section.capacity),
+    )
+
+
+def _conditional_update(section: Section, *, actions: list[Action], condition: Condition) -> bool:
+    """``section.update``: True if ``condition`` held, False (and nothing written) if not."""
     try:
-        if section.enrolled < section.capacity and section.open_term is None:
-            section.update(
-                actions=[Section.open_term.set(section.term)],
-                condition=Section.section_id.exists() & (Section.enrolled < Section.capacity),
-            )
-        elif section.enrolled >= section.capacity and section.open_term is not None:
-            section.update(
-                actions=[Section.open_term.remove()],
-                condition=Section.section_id.exists() & (Section.enrolled >= Section.capacity),
-            )
+        section.update(actions=actions, condition=condition)
     except UpdateError as exc:
         if not is_condition_failure(exc):
             raise
+        return False
+    return True
 
 
 def _seat_take(transaction: TransactWrite, *, section: Section, student_id: str, now: datetime) -> None:
@@ -93,16 +109,7 @@ def _last_seat_taken(section: Section) -> bool:
     """
     if section.enrolled + 1 < section.capacity:
         return False
-    try:
-        section.update(
-            actions=[Section.open_term.remove()],
-            condition=Section.section_id.exists() & (Section.enrolled >= Section.capacity),
-        )
-    except UpdateError as exc:
-        if not is_condition_failure(exc):
-            raise
-        return False
-    return True
+    return _open_marker_remove(section)
 
 
 def _seat_taken(section: Section, student_id: str, now: datetime) -> Registration:
