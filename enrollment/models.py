@@ -7,7 +7,14 @@ row) and a course's ``section_count`` (section create/delete change it in the sa
 transaction as the section), so conditions on them are enforced by DynamoDB.
 """
 
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, LocalSecondaryIndex
 
 from core.dynamodb import TableMeta, TableModel, table_name
@@ -15,6 +22,7 @@ from core.dynamodb import TableMeta, TableModel, table_name
 # The partition key value of the "whole catalog" indexes (see ``CatalogIndex``).
 COURSES_PARTITION = "courses"
 SECTIONS_PARTITION = "sections"
+TERMS_PARTITION = "terms"
 
 
 class _IndexMeta:
@@ -67,6 +75,16 @@ class Course(TableModel):
 
 
 # --- sections ----------------------------------------------------------------------
+
+
+class MeetingAttribute(MapAttribute[str, str]):
+    """One weekly meeting of a section: ``{"days": "MWF", "start": "09:00", "end": "09:50"}``
+    (local wall-clock times, ``HH:MM``)."""
+
+    days = UnicodeAttribute()
+    start = UnicodeAttribute()
+    end = UnicodeAttribute()
+
 # Every sections index sorts on section_id, "{term}-{department}-{number}-{section}",
 # so begins_with on it narrows a term's sections to a department or a course.
 
@@ -146,6 +164,11 @@ class Section(TableModel):
     waitlist_capacity = NumberAttribute()
     auto_enrollment_frozen = BooleanAttribute(default=False)
     meeting = UnicodeAttribute(null=True)
+    # The weekly meetings, in the order written: what time conflicts are computed from.
+    meetings = ListAttribute(of=MeetingAttribute, default=list)
+    # The course's credits, copied like ``title`` (course PATCH re-copies them), so the
+    # credit limit needs no read of the course.
+    credits = NumberAttribute(null=True)
     open_term = UnicodeAttribute(null=True)  # see OpenSectionsByTerm
     catalog = UnicodeAttribute(default=SECTIONS_PARTITION)
     # Set by a DELETE in progress: enrolls are refused while its rows are removed.
@@ -210,3 +233,92 @@ class Enrollment(TableModel):
 
     roster = RosterIndex()
     by_student = StudentEnrollments()
+
+
+# --- registration rules ------------------------------------------------------------
+# Everything an enroll, a swap or a promotion decides on is one item per table, keyed by
+# what the request already knows (the section id starts with the term), so one
+# BatchGetItem reads the section, the term, the student's term record, their time
+# ticket and their holds together (see ``enrollment.selectors.registration_state``).
+
+
+class TermsInCatalog(GlobalSecondaryIndex):
+    """``GET /terms/``: every term with settings, in term order."""
+
+    class Meta(_IndexMeta):
+        index_name = "catalog"
+
+    catalog = UnicodeAttribute(hash_key=True)
+    term = UnicodeAttribute(range_key=True)
+
+
+class Term(TableModel):
+    """A term's registration settings, e.g. ``2026FA``. Access: GetItem on ``term``."""
+
+    class Meta(TableMeta):
+        table_name = table_name("terms")
+
+    term = UnicodeAttribute(hash_key=True)
+    registration_opens_at = UTCDateTimeAttribute()
+    registration_closes_at = UTCDateTimeAttribute()
+    max_credits = NumberAttribute()
+    catalog = UnicodeAttribute(default=TERMS_PARTITION)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    in_catalog = TermsInCatalog()
+
+
+class TimeTicket(TableModel):
+    """A student's own registration opening in a term: replaces the term's
+    ``registration_opens_at`` for them. Access: GetItem on (``term``, ``student_id``);
+    a term's tickets are one Query; bulk writes are BatchWriteItem puts."""
+
+    class Meta(TableMeta):
+        table_name = table_name("time_tickets")
+
+    term = UnicodeAttribute(hash_key=True)
+    student_id = UnicodeAttribute(range_key=True)
+    opens_at = UTCDateTimeAttribute()
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+
+
+class StudentHolds(TableModel):
+    """A student's holds, one item per student (a student has a handful at most): the map
+    ``holds`` is hold id -> ``{kind, reason, created_at, created_by}``. Access: GetItem;
+    placing a hold sets one key, lifting one removes it (condition: it exists)."""
+
+    class Meta(TableMeta):
+        table_name = table_name("holds")
+
+    student_id = UnicodeAttribute(hash_key=True)
+    holds = MapAttribute[str, object](default=dict)
+    updated_at = UTCDateTimeAttribute(null=True)
+
+
+class StudentTerm(TableModel):
+    """One student in one term: what the rules of the next enroll depend on.
+
+    ``sections`` maps each section the student holds a seat in to ``{credits, meetings}``
+    as they were when the seat was taken: the credits enrolled are their sum, conflicts are
+    computed against their meetings. Every write that takes or frees a seat of the student
+    changes this item in the same TransactWrite as the seat; those that add a seat carry
+    the condition ``version = <the version the rules were checked against>`` and add 1 to
+    it, so two concurrent requests of one student can never both pass the rules on the same
+    state. Access: GetItem on (``student_id``, ``term``).
+    """
+
+    class Meta(TableMeta):
+        table_name = table_name("student_terms")
+
+    student_id = UnicodeAttribute(hash_key=True)
+    term = UnicodeAttribute(range_key=True)
+    sections = MapAttribute[str, object](default=dict)
+    version = NumberAttribute(default=0)
+    # The registrar's per-student credit limit; absent: the term's.
+    max_credits = NumberAttribute(null=True)
+    # Waitlist places with a swap attached: section waited for -> section to drop then.
+    swaps = MapAttribute[str, object](default=dict)
+    # Promotions skipped: section -> "{reason}:{what caused it}", so each is told once.
+    skipped = MapAttribute[str, object](default=dict)
