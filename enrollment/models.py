@@ -85,6 +85,7 @@ class MeetingAttribute(MapAttribute[str, str]):
     start = UnicodeAttribute()
     end = UnicodeAttribute()
 
+
 # Every sections index sorts on section_id, "{term}-{department}-{number}-{section}",
 # so begins_with on it narrows a term's sections to a department or a course.
 
