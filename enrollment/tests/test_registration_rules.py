@@ -276,9 +276,7 @@ def test_five_simultaneous_four_credit_enrolls_under_an_eight_credit_limit_two_w
     )
 
     assert sorted(response.status_code for response in results) == [201, 201, 409, 409, 409]
-    assert {response.json()["code"] for response in results if response.status_code == 409} == {
-        "credit_limit_exceeded"
-    }
+    assert {response.json()["code"] for response in results if response.status_code == 409} == {"credit_limit_exceeded"}
     assert sum(len(seated(section_id)) for section_id in sections) == 2
     assert registration_state(student_id=student.id, term=term).credits_enrolled == 8
 
