@@ -12,7 +12,11 @@ student's count of waitlists, and checks them against each other and against the
 - no promotion is stuck (parked longer than the grace period), and no free seat is
   left empty while students wait and auto-enrollment is not frozen;
 - each student's count of waitlists matches the places they hold;
-- each course's count of sections equals its sections (unscoped runs only).
+- each course's count of sections equals its sections (unscoped runs only);
+- each student's term record lists exactly their enrolled sections, with the sections'
+  credits (so its credits are the sum over them); no two of those meet at the same time
+  and their credits stay within the student's limit, unless the registrar overrode it;
+  no swap is attached to a seat the student no longer holds, or to no waitlist place.
 
 The waitlist's checks of its own keys (counts, join times, orphans) are in
 ``waitlist.integrity``; this module checks the catalog and what crosses the two stores.
@@ -28,7 +32,10 @@ from functools import partial
 from core.integrity import Finding
 from enrollment import services
 from enrollment.data import EnrollmentStatus
-from enrollment.models import Course, Enrollment, Section
+from enrollment.meetings import meetings_overlap
+from enrollment.models import Course, Enrollment, Section, StudentTerm
+from enrollment.rules import EnrolledSection, RegistrationState
+from enrollment.selectors import candidate_of, registration_state, registration_state_of
 from waitlist.api import (
     ParkedStudent,
     WaitlistSnapshot,
@@ -68,10 +75,11 @@ def _in_scope(section_id: str, *, terms: Sequence[str] | None) -> bool:
     return not terms or any(section_id.startswith(f"{term}-") for term in terms)
 
 
-def _check_section(section: Section, snapshot: WaitlistSnapshot, globally_frozen: bool) -> list[Finding]:
+def _check_section(
+    section: Section, snapshot: WaitlistSnapshot, globally_frozen: bool, seated: set[str]
+) -> list[Finding]:
     section_id = section.section_id
     findings = []
-    seated = _enrolled_rows(section_id)
     counter, capacity = int(section.enrolled), int(section.capacity)
 
     if counter != len(seated):
@@ -197,6 +205,7 @@ def integrity_check(*, terms: Sequence[str] | None = None, progress: Progress | 
     globally_frozen = auto_enrollment_frozen()
     findings: list[Finding] = []
     places: dict[str, set[str]] = defaultdict(set)
+    seated: dict[tuple[str, str], set[str]] = defaultdict(set)
     live = set()
     for index, section in enumerate(sorted(sections, key=lambda section: section.section_id), start=1):
         if progress:
@@ -215,7 +224,10 @@ def integrity_check(*, terms: Sequence[str] | None = None, progress: Progress | 
         snapshot = waitlist_snapshot(section_id=section.section_id)
         for student_id in snapshot.students:
             places[student_id].add(section.section_id)
-        findings.extend(_check_section(section, snapshot, globally_frozen))
+        rows = _enrolled_rows(section.section_id)
+        for student_id in rows:
+            seated[(student_id, section.term)].add(section.section_id)
+        findings.extend(_check_section(section, snapshot, globally_frozen, rows))
 
     half_deleted = {section.section_id for section in sections if section.deleting}
     in_scope = partial(_in_scope, terms=terms)
@@ -223,6 +235,124 @@ def integrity_check(*, terms: Sequence[str] | None = None, progress: Progress | 
     findings.extend(orphans)
     ignored = {finding.subject for finding in orphans} | half_deleted
     findings.extend(student_count_findings(places, in_scope=in_scope, ignored=ignored))
+    live_sections = {section.section_id: section for section in sections if not section.deleting}
+    findings.extend(_check_records(live_sections, seated, places, terms))
     if not terms:
         findings.extend(_check_courses(sections))
     return findings
+
+
+# --- the students' term records (the registration rules) ---------------------------
+
+
+def _records(terms: Sequence[str] | None) -> list[StudentTerm]:
+    """Every student's term record (of ``terms``: a Query of the index per term, then each
+    record read consistently; else a Scan, as this is an operator's command)."""
+    if terms:
+        keys = [(key.student_id, key.term) for term in terms for key in StudentTerm.by_term.query(term)]
+        return list(StudentTerm.batch_get(keys, consistent_read=True))
+    return list(StudentTerm.scan(consistent_read=True))
+
+
+def _seat_entry(section: Section, kept: EnrolledSection | None) -> EnrolledSection:
+    """The seat as the record should keep it: the section's credits and meetings now,
+    and the overrides the registrar gave when it was taken."""
+    candidate = candidate_of(section)
+    return EnrolledSection(
+        section_id=section.section_id,
+        credits=candidate.credits,
+        meetings=candidate.meetings,
+        overrides=kept.overrides if kept else (),
+    )
+
+
+def _check_records(
+    sections: dict[str, Section],
+    seated: dict[tuple[str, str], set[str]],
+    places: dict[str, set[str]],
+    terms: Sequence[str] | None,
+) -> list[Finding]:
+    """Each record against the enrollment rows and the waitlists, and against the rules:
+    its seats are the student's enrolled rows, with their credits; no two of them meet at
+    once and the credits stay within the limit (unless the registrar overrode it); each
+    swap waits in a line and would drop a seat the student still holds."""
+    findings: list[Finding] = []
+    records = {(record.student_id, record.term): record for record in _records(terms)}
+    for key in sorted(set(records) | set(seated)):
+        student_id, term = key
+        record = records.get(key)
+        state = registration_state_of(
+            student_id=student_id, term=term, settings=None, ticket=None, holds=None, record=record
+        )
+        subject = f"{student_id}/{term}"
+        rows = seated.get(key, set())
+        expected = {
+            section_id: _seat_entry(sections[section_id], state.enrolled.get(section_id))
+            for section_id in rows
+            if section_id in sections
+        }
+        recorded = {section_id: (entry.credits, entry.meetings) for section_id, entry in state.enrolled.items()}
+        if recorded != {section_id: (entry.credits, entry.meetings) for section_id, entry in expected.items()}:
+            findings.append(
+                Finding(
+                    "record_seats",
+                    subject,
+                    f"the record lists {sorted(recorded)} with {state.credits_enrolled} credits; the rows say "
+                    f"{sorted(expected)} with {sum(entry.credits for entry in expected.values())} credits",
+                    _rewrite_seats(state, expected),
+                )
+            )
+        findings.extend(_rule_findings(subject, list(expected.values()), record, term))
+        stale = {
+            target: old
+            for target, old in state.swaps.items()
+            if old not in rows or target not in places.get(student_id, set())
+        }
+        if stale:
+            kept = {target: old for target, old in state.swaps.items() if target not in stale}
+            findings.append(
+                Finding(
+                    "stale_swap",
+                    subject,
+                    "swaps attached to a seat the student no longer holds or to no waitlist place: "
+                    + ", ".join(f"{old} -> {target}" for target, old in sorted(stale.items())),
+                    _detach_swaps(state, kept),
+                )
+            )
+    return findings
+
+
+def _rule_findings(subject: str, seats: list[EnrolledSection], record: StudentTerm | None, term: str) -> list[Finding]:
+    findings = []
+    for index, seat in enumerate(seats):
+        for other in seats[index + 1 :]:
+            allowed = "time_conflict" in seat.overrides or "time_conflict" in other.overrides
+            if not allowed and meetings_overlap(seat.meetings, other.meetings):
+                findings.append(
+                    Finding("time_conflict", subject, f"{seat.section_id} and {other.section_id} meet at the same time")
+                )
+    credits = sum(seat.credits for seat in seats)
+    limit = registration_state(student_id=subject.split("/")[0], term=term).max_credits if seats else 0
+    if credits > limit and not any("credit_limit" in seat.overrides for seat in seats):
+        findings.append(Finding("over_credit_limit", subject, f"{credits} credits enrolled, the limit is {limit}"))
+    return findings
+
+
+def _rewrite_seats(state: RegistrationState, expected: dict[str, EnrolledSection]) -> Callable[[], str]:
+    def repair() -> str:
+        if services.record_repair(
+            student_id=state.student_id, term=state.term, seen_version=state.version, sections=expected
+        ):
+            return f"record rewritten from the rows: {sorted(expected)}"
+        return "left alone: the record changed meanwhile"
+
+    return repair
+
+
+def _detach_swaps(state: RegistrationState, kept: dict[str, str]) -> Callable[[], str]:
+    def repair() -> str:
+        if services.record_repair(student_id=state.student_id, term=state.term, seen_version=state.version, swaps=kept):
+            return "stale swaps detached"
+        return "left alone: the record changed meanwhile"
+
+    return repair

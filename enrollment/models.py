@@ -15,7 +15,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, LocalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection, LocalSecondaryIndex
 
 from core.dynamodb import TableMeta, TableModel, table_name
 
@@ -298,6 +298,17 @@ class StudentHolds(TableModel):
     updated_at = UTCDateTimeAttribute(null=True)
 
 
+class TermStudents(GlobalSecondaryIndex):
+    """The students with a record in a term: what ``check_integrity --term`` walks."""
+
+    class Meta:
+        index_name = "by_term"
+        projection = KeysOnlyProjection()
+
+    term = UnicodeAttribute(hash_key=True)
+    student_id = UnicodeAttribute(range_key=True)
+
+
 class StudentTerm(TableModel):
     """One student in one term: what the rules of the next enroll depend on.
 
@@ -323,3 +334,5 @@ class StudentTerm(TableModel):
     swaps = MapAttribute[str, object](default=dict)
     # Promotions skipped: section -> "{reason}:{what caused it}", so each is told once.
     skipped = MapAttribute[str, object](default=dict)
+
+    by_term = TermStudents()

@@ -70,9 +70,13 @@ class EnrolledSection:
     section_id: str
     credits: int
     meetings: tuple[Meeting, ...]
+    overrides: tuple[str, ...] = ()  # rules the registrar set aside when enrolling them
 
     def as_item(self) -> dict[str, object]:
-        return {"credits": self.credits, "meetings": meetings_to_dicts(self.meetings)}
+        item: dict[str, object] = {"credits": self.credits, "meetings": meetings_to_dicts(self.meetings)}
+        if self.overrides:
+            item["overrides"] = [str(value) for value in self.overrides]
+        return item
 
     @classmethod
     def from_item(cls, section_id: str, item: Mapping[str, object]) -> "EnrolledSection":
@@ -81,6 +85,7 @@ class EnrolledSection:
             section_id=section_id,
             credits=int(item.get("credits") or 0),  # type: ignore[call-overload]
             meetings=tuple(meetings_from_dicts(raw_meetings)),  # type: ignore[arg-type]
+            overrides=tuple(str(value) for value in item.get("overrides") or ()),  # type: ignore[attr-defined]
         )
 
 

@@ -26,6 +26,7 @@ from enrollment.services.promotion import (
     promotion_recover,
     seats_fill,
 )
+from enrollment.services.records import record_repair
 from enrollment.services.repairs import course_section_count_repair, open_marker_repair, section_counter_repair
 from enrollment.services.sections import section_create, section_delete, section_update
 from enrollment.services.swaps import SwapOutcome, swap_create
@@ -43,6 +44,7 @@ __all__ = [
     "enrollment_drop",
     "open_marker_repair",
     "promotion_recover",
+    "record_repair",
     "seats_fill",
     "section_counter_repair",
     "section_create",

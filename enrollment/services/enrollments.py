@@ -118,8 +118,15 @@ def adding_check(
         raise refusal
 
 
-def seat_of(candidate: Candidate) -> EnrolledSection:
-    return EnrolledSection(section_id=candidate.section_id, credits=candidate.credits, meetings=candidate.meetings)
+def seat_of(candidate: Candidate, overrides: frozenset[str] = frozenset()) -> EnrolledSection:
+    """The seat as the student's record keeps it, with the rules set aside to take it
+    (so that ``check_integrity`` does not report what the registrar allowed)."""
+    return EnrolledSection(
+        section_id=candidate.section_id,
+        credits=candidate.credits,
+        meetings=candidate.meetings,
+        overrides=tuple(sorted(str(value) for value in overrides)),
+    )
 
 
 def enrollment_create(
@@ -151,7 +158,9 @@ def enrollment_create(
 
             try:
                 _transact(
-                    functools.partial(_seat_write, section=section, state=read.state, seat=seat_of(candidate), now=now)
+                    functools.partial(
+                        _seat_write, section=section, state=read.state, seat=seat_of(candidate, allowed), now=now
+                    )
                 )
             except TransactWriteError as exc:
                 if record_refused(exc):

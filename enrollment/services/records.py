@@ -152,3 +152,25 @@ def record_section_forget(*, student_id: str, term: str, section_id: str) -> Non
     except UpdateError as exc:
         if not is_condition_failure(exc):
             raise
+
+
+def record_repair(
+    *,
+    student_id: str,
+    term: str,
+    seen_version: int,
+    sections: Mapping[str, EnrolledSection] | None = None,
+    swaps: Mapping[str, str] | None = None,
+) -> bool:
+    """``check_integrity --repair``: set the record's seats (or swaps) to what the
+    enrollment rows (or the waitlists) say, if it is still at ``seen_version``: True if
+    it was set (False: it changed meanwhile, and is left alone)."""
+    state = RegistrationState(student_id=student_id, term=term, version=seen_version)
+    record = StudentTerm(student_id=student_id, term=term)
+    try:
+        record.update(actions=_maps_actions(state, sections=sections, swaps=swaps), condition=_unchanged(state))
+    except UpdateError as exc:
+        if not is_condition_failure(exc):
+            raise
+        return False
+    return True

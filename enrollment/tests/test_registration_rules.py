@@ -17,7 +17,7 @@ from enrollment.models import Section, StudentHolds, StudentTerm, Term, TimeTick
 from enrollment.selectors import registration_state
 from enrollment.services import promotion
 from enrollment.tests.http import assert_problem, at_once, enrollment_url, enrollments_url, place_url, unique_term
-from enrollment.tests.test_integrity import actor, seated, waiting
+from enrollment.tests.test_integrity import actor, check, seated, waiting
 
 MWF_9 = [{"days": "MWF", "start": "09:00", "end": "09:50"}]
 MW_930 = [{"days": "MW", "start": "09:30", "end": "10:45"}]
@@ -461,3 +461,70 @@ def test_promotion_passes_over_holds_and_credits_and_tells_each_reason(
     term_settings(term, opens=-timedelta(days=7), closes=-timedelta(minutes=1), max_credits=4)
     promoted = services.seats_fill(section_id=full)
     assert [registration.student_id for registration in promoted] == [held.id]
+
+
+# --- check_integrity over the records ----------------------------------------------
+
+
+def test_overridden_rules_and_swaps_leave_a_consistent_term(rules_section, term, student, registrar, client_for):
+    term_settings(term, max_credits=6)
+    first, overlapping, new = rules_section(meetings=MWF_9), rules_section(meetings=MW_930), rules_section()
+    assert enroll_as(client_for(student), first).status_code == 201
+    body = {"student_id": student.id, "override": ["time_conflict"]}
+    assert enroll_as(client_for(registrar), overlapping, **body).status_code == 201
+    swap = {"drop_section_id": first, "enroll_section_id": new}
+    assert client_for(student).post(swaps_url("me"), swap, format="json").status_code == 200
+
+    status, report = check(term)
+
+    assert status == 0, report
+
+
+def test_a_record_that_lost_a_seat_is_found_and_rewritten_from_the_rows(rules_section, term, student, client_for):
+    seat = rules_section(credits=4)
+    assert enroll_as(client_for(student), seat).status_code == 201
+    StudentTerm(student_id=student.id, term=term).update(actions=[StudentTerm.sections.set({})])
+
+    status, report = check(term)
+    repair_status, repaired = check(term, repair=True)
+
+    assert status == 1 and "record_seats" in report
+    assert repair_status == 0, repaired
+    assert registration_state(student_id=student.id, term=term).credits_enrolled == 4
+    assert check(term)[0] == 0
+
+
+def test_a_swap_attached_to_a_seat_no_longer_held_is_detached(rules_section, term, student, make_user, client_for):
+    old, full = rules_section(), rules_section(capacity=1)
+    assert enroll_as(client_for(make_user(Role.STUDENT)), full).status_code == 201
+    assert enroll_as(client_for(student), old).status_code == 201
+    swap = {"drop_section_id": old, "enroll_section_id": full, "waitlist": True}
+    assert client_for(student).post(swaps_url("me"), swap, format="json").status_code == 201
+    # (a crash between the drop's transaction and the swap's removal, simulated)
+    StudentTerm(student_id=student.id, term=term).update(actions=[StudentTerm.swaps.set({full: rules_section()})])
+
+    status, report = check(term)
+    repair_status, repaired = check(term, repair=True)
+
+    assert status == 1 and "stale_swap" in report
+    assert repair_status == 0, repaired
+    assert registration_state(student_id=student.id, term=term).swaps == {}
+
+
+def test_conflicts_and_credits_beyond_the_rules_need_a_person(rules_section, term, student, registrar, client_for):
+    term_settings(term, max_credits=4)
+    first, overlapping = rules_section(meetings=MWF_9, credits=3), rules_section(meetings=MW_930, credits=3)
+    assert enroll_as(client_for(student), first).status_code == 201
+    body = {"student_id": student.id, "override": ["time_conflict", "credit_limit"]}
+    assert enroll_as(client_for(registrar), overlapping, **body).status_code == 201
+    # (the overrides forgotten, as a bad import would write the seats)
+    record = StudentTerm.get(student.id, term, consistent_read=True)
+    sections = {key: {**value, "overrides": []} for key, value in record.sections.as_dict().items()}
+    StudentTerm(student_id=student.id, term=term).update(actions=[StudentTerm.sections.set(sections)])
+
+    status, report = check(term)
+    _, repaired = check(term, repair=True)
+
+    assert status == 1
+    assert "time_conflict" in report and "over_credit_limit: " in report and "6 credits enrolled" in report
+    assert "time_conflict" in repaired  # nothing to repair automatically: still reported
