@@ -115,3 +115,19 @@ def section_id_parts(section_id: str) -> tuple[str, str, str]:
     term, _, rest = section_id.partition("-")
     course_id, _, number = rest.rpartition("-")
     return term, course_id, number
+
+
+@dataclass(frozen=True)
+class StudentTermSummary:
+    """A student's standing in a term: when they may register, whether they may now,
+    their credits and limit, their holds (``enrollment.rules.Hold``, oldest first)."""
+
+    term: str
+    student_id: str
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    can_register_now: bool
+    credits_enrolled: int
+    max_credits: int
+    max_credits_override: int | None
+    holds: tuple  # of enrollment.rules.Hold

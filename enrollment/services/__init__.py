@@ -5,6 +5,8 @@ module per subject.
 - ``sections``: open, change and delete a section (with its enrollments and waitlist);
 - ``enrollments``: enroll (a seat, or the waitlist) and drop;
 - ``promotion``: the head of a waitlist gets a freed seat, with its outbox event; the freeze switch;
+- ``terms``: a term's registration settings, time tickets, a student's own credit limit;
+- ``holds``: place and lift a student's holds;
 - ``repairs``: the conditional fixes of ``check_integrity --repair``;
 - ``seats`` and ``transactions``: what those share, taking a seat and a retried ``TransactWrite``.
 
@@ -17,12 +19,21 @@ are retried with jittered backoff.
 
 from enrollment.services.courses import course_create, course_delete, course_update
 from enrollment.services.enrollments import enrollment_create, enrollment_drop
+from enrollment.services.holds import MAX_HOLDS, hold_create, hold_delete
 from enrollment.services.promotion import PROMOTED_EVENT, auto_enrollment_set, promotion_recover, seats_fill
 from enrollment.services.repairs import course_section_count_repair, open_marker_repair, section_counter_repair
 from enrollment.services.sections import section_create, section_delete, section_update
+from enrollment.services.terms import (
+    TicketInput,
+    student_term_max_credits_set,
+    term_settings_put,
+    time_tickets_put,
+)
 
 __all__ = [
+    "MAX_HOLDS",
     "PROMOTED_EVENT",
+    "TicketInput",
     "auto_enrollment_set",
     "course_create",
     "course_delete",
@@ -30,6 +41,8 @@ __all__ = [
     "course_update",
     "enrollment_create",
     "enrollment_drop",
+    "hold_create",
+    "hold_delete",
     "open_marker_repair",
     "promotion_recover",
     "seats_fill",
@@ -37,4 +50,7 @@ __all__ = [
     "section_create",
     "section_delete",
     "section_update",
+    "student_term_max_credits_set",
+    "term_settings_put",
+    "time_tickets_put",
 ]
