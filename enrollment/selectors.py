@@ -548,16 +548,20 @@ def student_term_summary_get(*, actor: Actor, student_id: str, term: str) -> Stu
     return student_term_summary_of(state, now=datetime.now(UTC))
 
 
-def student_hold_list(*, actor: Actor, student_id: str, page: PageRequest) -> Page[Hold]:
-    """A student's holds, oldest first (one GetItem), for the student and the registrar."""
+def student_holds(*, actor: Actor, student_id: str) -> tuple[Hold, ...]:
+    """A student's holds, oldest first (one consistent GetItem), for the student and the registrar."""
     student_id = student_of(actor=actor, student_id=student_id)
     try:
-        holds = holds_of(StudentHolds.get(student_id, consistent_read=True))
+        return holds_of(StudentHolds.get(student_id, consistent_read=True))
     except StudentHolds.DoesNotExist:
-        holds = ()
+        return ()
+
+
+def student_hold_list(*, actor: Actor, student_id: str, page: PageRequest) -> Page[Hold]:
+    """A page of ``student_holds`` (a student has at most ``MAX_HOLDS``, so a page or two)."""
     return list_page(
-        items=holds,
+        items=student_holds(actor=actor, student_id=student_id),
         position=lambda hold: int(hold.created_at.timestamp() * 1_000_000),
-        scope=f"holds|{student_id}",
+        scope=f"holds|{resolve_user_id(actor, student_id)}",
         page=page,
     )

@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.api import Actor
+from core.errors import InvalidField
 from core.serializers import StrictSerializer, validated
 from enrollment.data import (
     COURSE_ID,
@@ -233,6 +234,13 @@ HOLD_ID = r"hold_[A-Za-z0-9_-]{1,40}"
 _RFC3339 = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
 )
+
+
+def term_code(value: str) -> str:
+    """A term code given as an argument (GraphQL's), checked and upper-cased: ``InvalidField`` (400) otherwise."""
+    if re.fullmatch(TERM, value) is None:
+        raise InvalidField("term", "A term is a year and FA, SP, SU or WI, e.g. 2026FA.")
+    return value.upper()
 
 
 class InstantField(serializers.DateTimeField):
