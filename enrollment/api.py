@@ -38,7 +38,14 @@ from enrollment.selectors import (
     waitlist_page,
 )
 from enrollment.serializers import department_filter, section_filters, term_code
-from enrollment.services import PROMOTED_EVENT, course_create, enrollment_create, enrollment_drop, section_create
+from enrollment.services import (
+    PROMOTED_EVENT,
+    SKIPPED_EVENT,
+    course_create,
+    enrollment_create,
+    enrollment_drop,
+    section_create,
+)
 
 __all__ = [
     "CATALOG_READ",
@@ -47,6 +54,7 @@ __all__ = [
     "ROSTER_READ",
     "SCHEDULE_READ",
     "SECTION_ID",
+    "SKIPPED_EVENT",
     "TERMS_READ",
     "WAITLIST_READ",
     "CourseData",

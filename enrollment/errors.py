@@ -140,3 +140,12 @@ class TicketWriteIncomplete(StoreUnavailable):
 
 class OverrideNotAllowed(Forbidden):
     message = "Only the registrar may override a rule."
+
+
+class StudentBusy(StoreUnavailable):
+    """The student's own term record kept changing under concurrent requests of theirs."""
+
+    retry_after_seconds = 1
+
+    def __init__(self) -> None:
+        super().__init__("dynamodb", "Other requests of this student are changing their registration. Try again.")

@@ -3,7 +3,9 @@ module per subject.
 
 - ``courses``: create, update, delete a course;
 - ``sections``: open, change and delete a section (with its enrollments and waitlist);
-- ``enrollments``: enroll (a seat, or the waitlist) and drop;
+- ``enrollments``: enroll (a seat, or the waitlist), drop, leave a waitlist, under the registration rules;
+- ``swaps``: drop one section and enroll in another as one change (or wait with the swap attached);
+- ``records``: the student's term record inside those transactions (version, seats, swaps, passed-over marks);
 - ``promotion``: the head of a waitlist gets a freed seat, with its outbox event; the freeze switch;
 - ``terms``: a term's registration settings, time tickets, a student's own credit limit;
 - ``holds``: place and lift a student's holds;
@@ -18,11 +20,18 @@ are retried with jittered backoff.
 """
 
 from enrollment.services.courses import course_create, course_delete, course_update
-from enrollment.services.enrollments import enrollment_create, enrollment_drop
+from enrollment.services.enrollments import enrollment_create, enrollment_drop, waitlist_place_leave
 from enrollment.services.holds import MAX_HOLDS, hold_create, hold_delete
-from enrollment.services.promotion import PROMOTED_EVENT, auto_enrollment_set, promotion_recover, seats_fill
+from enrollment.services.promotion import (
+    PROMOTED_EVENT,
+    SKIPPED_EVENT,
+    auto_enrollment_set,
+    promotion_recover,
+    seats_fill,
+)
 from enrollment.services.repairs import course_section_count_repair, open_marker_repair, section_counter_repair
 from enrollment.services.sections import section_create, section_delete, section_update
+from enrollment.services.swaps import SwapOutcome, swap_create
 from enrollment.services.terms import (
     TicketInput,
     student_term_max_credits_set,
@@ -33,6 +42,8 @@ from enrollment.services.terms import (
 __all__ = [
     "MAX_HOLDS",
     "PROMOTED_EVENT",
+    "SKIPPED_EVENT",
+    "SwapOutcome",
     "TicketInput",
     "auto_enrollment_set",
     "course_create",
@@ -51,6 +62,8 @@ __all__ = [
     "section_delete",
     "section_update",
     "student_term_max_credits_set",
+    "swap_create",
     "term_settings_put",
     "time_tickets_put",
+    "waitlist_place_leave",
 ]
