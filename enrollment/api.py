@@ -9,9 +9,18 @@ from enrollment.data import (
     Registration,
     SectionData,
     SectionStatus,
+    StudentTermSummary,
 )
-from enrollment.errors import CourseNotFound, SectionNotFound
-from enrollment.permissions import CATALOG_READ, ROSTER_READ, SCHEDULE_READ, WAITLIST_READ
+from enrollment.errors import CourseNotFound, SectionNotFound, TermNotFound
+from enrollment.permissions import (
+    CATALOG_READ,
+    REGISTRATION_READ,
+    ROSTER_READ,
+    SCHEDULE_READ,
+    TERMS_READ,
+    WAITLIST_READ,
+)
+from enrollment.rules import Hold, HoldKind, TermSettings
 from enrollment.selectors import (
     SectionFilters,
     course_get,
@@ -22,9 +31,13 @@ from enrollment.selectors import (
     section_list,
     sections_by_id,
     student_enrollment_list,
+    student_holds,
+    student_term_summary_get,
+    term_get,
+    term_list,
     waitlist_page,
 )
-from enrollment.serializers import department_filter, section_filters
+from enrollment.serializers import department_filter, section_filters, term_code
 from enrollment.services import (
     PROMOTED_EVENT,
     SKIPPED_EVENT,
@@ -37,21 +50,28 @@ from enrollment.services import (
 __all__ = [
     "CATALOG_READ",
     "PROMOTED_EVENT",
+    "REGISTRATION_READ",
     "ROSTER_READ",
     "SCHEDULE_READ",
     "SECTION_ID",
     "SKIPPED_EVENT",
+    "TERMS_READ",
     "WAITLIST_READ",
     "CourseData",
     "CourseNotFound",
     "EnrollOutcome",
     "EnrollmentData",
     "EnrollmentStatus",
+    "Hold",
+    "HoldKind",
     "Registration",
     "SectionData",
     "SectionFilters",
     "SectionNotFound",
     "SectionStatus",
+    "StudentTermSummary",
+    "TermNotFound",
+    "TermSettings",
     "course_create",
     "course_get",
     "course_list",
@@ -66,5 +86,10 @@ __all__ = [
     "section_list",
     "sections_by_id",
     "student_enrollment_list",
+    "student_holds",
+    "student_term_summary_get",
+    "term_code",
+    "term_get",
+    "term_list",
     "waitlist_page",
 ]

@@ -121,3 +121,19 @@ def section_id_parts(section_id: str) -> tuple[str, str, str]:
 def section_term(section_id: str) -> str:
     """The term a section id starts with (upper case, as sections store it)."""
     return section_id.partition("-")[0].upper()
+
+
+@dataclass(frozen=True)
+class StudentTermSummary:
+    """A student's standing in a term: when they may register, whether they may now,
+    their credits and limit, their holds (``enrollment.rules.Hold``, oldest first)."""
+
+    term: str
+    student_id: str
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    can_register_now: bool
+    credits_enrolled: int
+    max_credits: int
+    max_credits_override: int | None
+    holds: tuple  # of enrollment.rules.Hold

@@ -1,6 +1,6 @@
 """Errors of the catalog and of enrollment, each with its stable ``code``."""
 
-from core.errors import Conflict, Duplicate, Forbidden, NotFound, StoreUnavailable
+from core.errors import Conflict, Duplicate, Forbidden, NotFound, ServiceError, StoreUnavailable
 
 
 class CourseNotFound(NotFound):
@@ -102,6 +102,40 @@ class TermNotFound(NotFound):
 
 class HoldNotFound(NotFound):
     message = "The student has no hold with this id."
+
+
+class StudentNotFound(NotFound):
+    message = "No student with this id."
+
+
+class HoldLimitReached(Conflict):
+    code = "hold_limit_reached"
+    message = "The student has as many holds as a student may have: lift one first."
+
+
+class NotYourRecord(Forbidden):
+    message = "Only the student and the registrar may see a student's holds and term summary."
+
+
+class InvalidTickets(ServiceError):
+    """Tickets that name no student: the whole batch is refused, ``errors`` by ticket
+    (``tickets[3].student_id``), like a serializer's validation failure."""
+
+    code = "invalid"
+    message = "Invalid input."
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors=errors)
+
+
+class TicketWriteIncomplete(StoreUnavailable):
+    """DynamoDB kept leaving tickets of a batch unprocessed (throttling): some may be
+    written; the same PUT may be sent again (a ticket write replaces the ticket)."""
+
+    retry_after_seconds = 1
+
+    def __init__(self) -> None:
+        super().__init__("dynamodb", "DynamoDB is throttling the ticket writes. Send the same request again.")
 
 
 class OverrideNotAllowed(Forbidden):

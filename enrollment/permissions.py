@@ -16,3 +16,7 @@ ROSTER_READ = [IsInstructorOrRegistrar]
 WAITLIST_READ = [IsInstructorOrRegistrar]
 # A student's enrollments and waitlist places: the student and the registrar.
 SCHEDULE_READ = [IsStudentOrRegistrar]
+# The registration calendar (terms): everyone signed in reads, the registrar writes.
+TERMS_READ = [IsAnyRole]
+# A student's holds and term summary: the student and the registrar (per student: selectors).
+REGISTRATION_READ = [IsStudentOrRegistrar]

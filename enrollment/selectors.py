@@ -9,13 +9,14 @@ import dataclasses
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import Index
 
-from accounts.api import Actor, resolve_user_id, user_profile_get
+from accounts.api import Actor, Role, resolve_user_id, user_profile_get
+from accounts.errors import UserNotFound
 from core.dynamodb import TableModel, batch_get_consistent
 from core.pagination import Page, PageRequest, index_key_names, list_page, query_page
 from enrollment.data import (
@@ -25,15 +26,26 @@ from enrollment.data import (
     EnrollOutcome,
     Registration,
     SectionData,
+    StudentTermSummary,
     is_course_id,
     is_section_id,
     section_id_parts,
 )
-from enrollment.errors import CourseNotFound, EnrollmentNotFound, NotYourSection, NotYourself, SectionNotFound
+from enrollment.errors import (
+    CourseNotFound,
+    EnrollmentNotFound,
+    NotYourRecord,
+    NotYourSection,
+    NotYourself,
+    SectionNotFound,
+    StudentNotFound,
+    TermNotFound,
+)
 from enrollment.meetings import meetings_from_dicts
 from enrollment.models import (
     COURSES_PARTITION,
     SECTIONS_PARTITION,
+    TERMS_PARTITION,
     Course,
     Enrollment,
     Section,
@@ -467,3 +479,89 @@ def _course_credits(course_id: str) -> int:
         return int(Course.get(course_id).credits)
     except Course.DoesNotExist:
         return 0
+
+
+def term_get(*, term: str) -> TermSettings:
+    """A term's registration settings; ``TermNotFound`` if it has none."""
+    try:
+        return term_settings_of(Term.get(term.upper()))
+    except Term.DoesNotExist as exc:
+        raise TermNotFound() from exc
+
+
+def term_list(*, page: PageRequest) -> Page[TermSettings]:
+    """The terms with settings, in term code order (Query GSI ``catalog``)."""
+    return query_page(
+        query=functools.partial(Term.in_catalog.query, TERMS_PARTITION),
+        key_names=index_key_names(Term, Term.in_catalog),
+        scope="terms",
+        page=page,
+        convert=term_settings_of,
+    )
+
+
+def student_of(*, actor: Actor, student_id: str) -> str:
+    """The id of the student whose holds or term summary ``actor`` asks about (``me``
+    stands for the caller). ``NotYourRecord`` (403) for another student's, or an
+    instructor's; ``StudentNotFound`` (404) when the registrar names a user who is not
+    an active student."""
+    student_id = resolve_user_id(actor, student_id)
+    if student_id == actor.id:
+        return student_id
+    if not actor.is_registrar:
+        raise NotYourRecord()
+    student_require(student_id=student_id)
+    return student_id
+
+
+def student_require(*, student_id: str) -> None:
+    """``StudentNotFound`` unless ``student_id`` is an active user with the student role."""
+    try:
+        profile = user_profile_get(user_id=student_id)
+    except UserNotFound as exc:
+        raise StudentNotFound() from exc
+    if Role.STUDENT not in profile.roles:
+        raise StudentNotFound()
+
+
+def student_term_summary_of(state: RegistrationState, *, now: datetime) -> StudentTermSummary:
+    return StudentTermSummary(
+        term=state.term,
+        student_id=state.student_id,
+        registration_opens_at=state.opens_at,
+        registration_closes_at=state.closes_at,
+        can_register_now=state.can_register_now(now),
+        credits_enrolled=state.credits_enrolled,
+        max_credits=state.max_credits,
+        max_credits_override=state.max_credits_override,
+        holds=state.holds,
+    )
+
+
+def student_term_summary_get(*, actor: Actor, student_id: str, term: str) -> StudentTermSummary:
+    """A student's standing in a term, for the student and the registrar: their window
+    (time ticket, else the term's; no settings: no window), whether they may register
+    now, credits and limit, holds. One consistent BatchGetItem, so it agrees with what an
+    enroll would decide at the same moment."""
+    student_id = student_of(actor=actor, student_id=student_id)
+    state = registration_state(student_id=student_id, term=term.upper())
+    return student_term_summary_of(state, now=datetime.now(UTC))
+
+
+def student_holds(*, actor: Actor, student_id: str) -> tuple[Hold, ...]:
+    """A student's holds, oldest first (one consistent GetItem), for the student and the registrar."""
+    student_id = student_of(actor=actor, student_id=student_id)
+    try:
+        return holds_of(StudentHolds.get(student_id, consistent_read=True))
+    except StudentHolds.DoesNotExist:
+        return ()
+
+
+def student_hold_list(*, actor: Actor, student_id: str, page: PageRequest) -> Page[Hold]:
+    """A page of ``student_holds`` (a student has at most ``MAX_HOLDS``, so a page or two)."""
+    return list_page(
+        items=student_holds(actor=actor, student_id=student_id),
+        position=lambda hold: int(hold.created_at.timestamp() * 1_000_000),
+        scope=f"holds|{resolve_user_id(actor, student_id)}",
+        page=page,
+    )

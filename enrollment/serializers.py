@@ -1,11 +1,14 @@
 """Request and response shapes of the catalog and enrollment endpoints."""
 
+import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from rest_framework import serializers
 
 from accounts.api import Actor
+from core.errors import InvalidField
 from core.serializers import StrictSerializer, validated
 from enrollment.data import (
     COURSE_ID,
@@ -18,7 +21,7 @@ from enrollment.data import (
     EnrollOutcome,
     SectionStatus,
 )
-from enrollment.rules import Override
+from enrollment.rules import DEFAULT_MAX_CREDITS, HoldKind, Override
 from enrollment.selectors import SectionFilters, resolve_user_id
 
 # In URL paths (unanchored: the router anchors them): an id that cannot exist is a 404
@@ -251,3 +254,155 @@ class SwapOutputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["swapped"])
     dropped = RosterItemSerializer()
     enrolled = RegistrationSerializer()
+
+
+# --- registration: terms, time tickets, holds, a student's term ---------------------
+
+MAX_CREDITS = 40
+MAX_TICKETS = 1000
+HOLD_ID = r"hold_[A-Za-z0-9_-]{1,40}"
+# RFC 3339: a date, "T", a time with seconds, and an offset ("Z" or "+hh:mm").
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+def term_code(value: str) -> str:
+    """A term code given as an argument (GraphQL's), checked and upper-cased: ``InvalidField`` (400) otherwise."""
+    if re.fullmatch(TERM, value) is None:
+        raise InvalidField("term", "A term is a year and FA, SP, SU or WI, e.g. 2026FA.")
+    return value.upper()
+
+
+class InstantField(serializers.DateTimeField):
+    """An RFC 3339 timestamp with its offset (a time without one is refused, not guessed),
+    kept in UTC; read back as DRF writes instants, RFC 3339 UTC with ``Z``."""
+
+    default_error_messages = {
+        "rfc3339": (
+            "Expected an RFC 3339 timestamp with an offset, e.g. 2026-11-02T08:00:00Z or 2026-11-02T08:00:00-08:00."
+        )
+    }
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or _RFC3339.fullmatch(value) is None:
+            self.fail("rfc3339")
+        try:
+            moment = datetime.fromisoformat(value.upper())
+        except ValueError:
+            self.fail("rfc3339")
+        return moment.astimezone(UTC)
+
+
+class TermSettingsInputSerializer(StrictSerializer):
+    registration_opens_at = InstantField(help_text="RFC 3339 with an offset; stored in UTC.")
+    registration_closes_at = InstantField(help_text="After `registration_opens_at`.")
+    max_credits = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_CREDITS,
+        default=DEFAULT_MAX_CREDITS,
+        help_text="The term's credit limit per student.",
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if attrs["registration_closes_at"] <= attrs["registration_opens_at"]:
+            raise serializers.ValidationError(
+                {"registration_closes_at": ["Must be after registration_opens_at."]}, code="invalid"
+            )
+        return attrs
+
+
+class TermOutputSerializer(serializers.Serializer):
+    term = serializers.CharField(help_text="e.g. 2026FA.")
+    registration_opens_at = serializers.DateTimeField()
+    registration_closes_at = serializers.DateTimeField()
+    max_credits = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class TimeTicketItemSerializer(StrictSerializer):
+    student_id = UserIdField(help_text="The id of a user with the student role.")
+    opens_at = InstantField(help_text="RFC 3339 with an offset: the student's own opening.")
+
+
+class TimeTicketsInputSerializer(StrictSerializer):
+    """Checked ticket by ticket, so that every error names its ticket: ``tickets[3].opens_at``."""
+
+    tickets = TimeTicketItemSerializer(many=True, help_text=f"1 to {MAX_TICKETS} tickets, one per student.")
+
+    def to_internal_value(self, data):
+        if not isinstance(data, Mapping):
+            raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+        errors: dict[str, list[str]] = {name: ["Unknown or read-only field."] for name in set(data) - {"tickets"}}
+        raw = data.get("tickets")
+        tickets: list[dict[str, Any]] = []
+        if raw is None:
+            errors["tickets"] = ["This field is required."]
+        elif not isinstance(raw, list):
+            errors["tickets"] = ["Expected a list of tickets."]
+        elif not raw:
+            errors["tickets"] = ["Send at least one ticket."]
+        elif len(raw) > MAX_TICKETS:
+            errors["tickets"] = [f"At most {MAX_TICKETS} tickets per request ({len(raw)} sent)."]
+        else:
+            first_of: dict[str, int] = {}
+            for position, item in enumerate(raw):
+                ticket = TimeTicketItemSerializer(data=item)
+                if not ticket.is_valid():
+                    for name, messages in ticket.errors.items():
+                        key = f"tickets[{position}]" if name == "non_field_errors" else f"tickets[{position}].{name}"
+                        errors[key] = [str(message) for message in messages]
+                    continue
+                student_id = ticket.validated_data["student_id"]
+                if student_id in first_of:
+                    errors[f"tickets[{position}].student_id"] = [
+                        f"Student '{student_id}' is listed twice (also tickets[{first_of[student_id]}])."
+                    ]
+                    continue
+                first_of[student_id] = position
+                tickets.append(dict(ticket.validated_data))
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {"tickets": tickets}
+
+
+class TimeTicketsOutputSerializer(serializers.Serializer):
+    written = serializers.IntegerField(help_text="Tickets written (added or replaced).")
+
+
+class HoldInputSerializer(StrictSerializer):
+    kind = serializers.ChoiceField(choices=[kind.value for kind in HoldKind])
+    reason = serializers.CharField(max_length=500, help_text="Shown to the student.")
+
+
+class HoldSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="Opaque, URL-safe: `hold_...`.")
+    kind = serializers.ChoiceField(choices=[kind.value for kind in HoldKind])
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    created_by = serializers.CharField(help_text="The registrar's user id.")
+
+
+class StudentTermInputSerializer(StrictSerializer):
+    max_credits = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_CREDITS,
+        allow_null=True,
+        help_text="The student's own credit limit in this term; null removes it (the term's applies again).",
+    )
+
+
+class StudentTermSerializer(serializers.Serializer):
+    term = serializers.CharField()
+    student_id = serializers.CharField()
+    registration_opens_at = serializers.DateTimeField(
+        allow_null=True, help_text="The student's opening: their time ticket, else the term's; null: no window."
+    )
+    registration_closes_at = serializers.DateTimeField(allow_null=True, help_text="null: the term has no settings.")
+    can_register_now = serializers.BooleanField(help_text="Inside the window and without a hold.")
+    credits_enrolled = serializers.IntegerField()
+    max_credits = serializers.IntegerField(help_text="The student's override, else the term's, else 18.")
+    max_credits_override = serializers.IntegerField(allow_null=True, help_text="The registrar's per-student limit.")
+    holds = HoldSerializer(many=True)

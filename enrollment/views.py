@@ -11,18 +11,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from accounts.api import ActionPermissionsMixin, IsAnyRole, IsRegistrar, actor_of
+from accounts.api import ActionPermissionsMixin, IsAnyRole, IsRegistrar, actor_of, resolve_user_id
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.openapi import problem_responses
 from core.pagination import PAGE_PARAMETERS, page_request, page_response, page_serializer
 from core.serializers import validated
 from enrollment import selectors, services
-from enrollment.data import COURSE_ID, SECTION_ID, EnrollmentStatus, EnrollOutcome
+from enrollment.data import COURSE_ID, SECTION_ID, TERM, EnrollmentStatus, EnrollOutcome
 from enrollment.permissions import (
     CATALOG_READ,
     CATALOG_WRITE,
+    REGISTRATION_READ,
     ROSTER_READ,
     SCHEDULE_READ,
+    TERMS_READ,
     WAITLIST_READ,
     IsStudentOrRegistrar,
 )
@@ -33,6 +35,8 @@ from enrollment.serializers import (
     CourseOutputSerializer,
     CourseUpdateInputSerializer,
     EnrollInputSerializer,
+    HoldInputSerializer,
+    HoldSerializer,
     RegistrationSerializer,
     RosterItemSerializer,
     RosterQuerySerializer,
@@ -40,8 +44,14 @@ from enrollment.serializers import (
     SectionListQuerySerializer,
     SectionOutputSerializer,
     SectionUpdateInputSerializer,
+    StudentTermInputSerializer,
+    StudentTermSerializer,
     SwapInputSerializer,
     SwapOutputSerializer,
+    TermOutputSerializer,
+    TermSettingsInputSerializer,
+    TimeTicketsInputSerializer,
+    TimeTicketsOutputSerializer,
     WaitlistItemSerializer,
     WaitlistPlaceSerializer,
     department_filter,
@@ -463,3 +473,169 @@ class StudentSwapViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         )
         body = RegistrationSerializer(registration).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+# --- registration: terms, time tickets, a student's term, holds ---------------------
+
+TERM_PARAMETER = OpenApiParameter("term", str, OpenApiParameter.PATH, description="e.g. 2026FA (any case).")
+HOLD_ID_PARAMETER = OpenApiParameter("hold_id", str, OpenApiParameter.PATH, description="e.g. hold_3kT9xQ2bVw0aLm7p.")
+
+
+class TermViewSet(ActionPermissionsMixin, viewsets.ViewSet):
+    """Terms with their registration settings. Everyone signed in reads; the registrar writes."""
+
+    lookup_field = "term"
+    lookup_value_regex = TERM
+    permissions_by_action = {"list": TERMS_READ, "retrieve": TERMS_READ, "update": [IsRegistrar]}
+
+    @extend_schema(
+        operation_id="terms_list",
+        tags=["registration"],
+        summary="The terms with registration settings, in term code order",
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_serializer(TermOutputSerializer), **problem_responses(400, 401, 403, 429, 503)},
+    )
+    def list(self, request: Request) -> Response:
+        return page_response(request, selectors.term_list(page=page_request(request)), TermOutputSerializer)
+
+    @extend_schema(
+        operation_id="terms_retrieve",
+        tags=["registration"],
+        summary="One term's registration settings (404 if it has none)",
+        parameters=[TERM_PARAMETER],
+        responses={200: TermOutputSerializer, **problem_responses(401, 403, 404, 429, 503)},
+    )
+    def retrieve(self, request: Request, term: str) -> Response:
+        return Response(TermOutputSerializer(selectors.term_get(term=term)).data)
+
+    @extend_schema(
+        operation_id="terms_put",
+        tags=["registration"],
+        summary="Create or replace a term's registration window and credit limit (registrar)",
+        description="201 when this created the settings, 200 when it replaced them. Omitted `max_credits` is 18.",
+        parameters=[TERM_PARAMETER],
+        request=TermSettingsInputSerializer,
+        responses={
+            200: TermOutputSerializer,
+            201: TermOutputSerializer,
+            **problem_responses(400, 401, 403, 429, 503),
+        },
+    )
+    def update(self, request: Request, term: str) -> Response:
+        settings, created = services.term_settings_put(
+            term=term, **validated(TermSettingsInputSerializer, request.data)
+        )
+        return Response(
+            TermOutputSerializer(settings).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class TimeTicketViewSet(ActionPermissionsMixin, viewsets.ViewSet):
+    """A term's time tickets: each student's own opening."""
+
+    permissions_by_action = {"update": [IsRegistrar]}
+
+    @extend_schema(
+        operation_id="time_tickets_put",
+        tags=["registration"],
+        summary="Add or replace time tickets of a term, up to 1000 per request (registrar)",
+        description=(
+            "A ticket replaces the term's opening for its student (earlier or later). Any bad ticket (unknown "
+            "student, a student listed twice, a bad time) or more than 1000: 400 `invalid` with `errors` by ticket "
+            "(`tickets[3].opens_at`), and nothing is written. The term need not have settings."
+        ),
+        parameters=[TERM_PARAMETER],
+        request=TimeTicketsInputSerializer,
+        responses={200: TimeTicketsOutputSerializer, **problem_responses(400, 401, 403, 429, 503)},
+    )
+    def update(self, request: Request, term: str) -> Response:
+        tickets = validated(TimeTicketsInputSerializer, request.data)["tickets"]
+        written = services.time_tickets_put(
+            actor=actor_of(request.user),
+            term=term,
+            tickets=[services.TicketInput(**ticket) for ticket in tickets],
+        )
+        return Response({"written": written})
+
+
+class StudentTermViewSet(ActionPermissionsMixin, viewsets.ViewSet):
+    """A student's standing in a term: window, credits, holds; the registrar's credit override."""
+
+    permissions_by_action = {"retrieve": REGISTRATION_READ, "partial_update": [IsRegistrar]}
+
+    @extend_schema(
+        operation_id="student_term_retrieve",
+        tags=["registration"],
+        summary="A student's registration summary for a term (the student, registrar)",
+        description="A term without settings answers too: no window (`null`s), the default limit of 18.",
+        parameters=[STUDENT_ID_PARAMETER, TERM_PARAMETER],
+        responses={200: StudentTermSerializer, **problem_responses(401, 403, 404, 429, 503)},
+    )
+    def retrieve(self, request: Request, student_id: str, term: str) -> Response:
+        summary = selectors.student_term_summary_get(actor=actor_of(request.user), student_id=student_id, term=term)
+        return Response(StudentTermSerializer(summary).data)
+
+    @extend_schema(
+        operation_id="student_term_update",
+        tags=["registration"],
+        summary="Set or remove (null) a student's own credit limit in a term (registrar)",
+        description="Answers the summary. A limit below the credits enrolled keeps the sections; it refuses the next.",
+        parameters=[STUDENT_ID_PARAMETER, TERM_PARAMETER],
+        request=StudentTermInputSerializer,
+        responses={200: StudentTermSerializer, **problem_responses(400, 401, 403, 404, 429, 503)},
+    )
+    def partial_update(self, request: Request, student_id: str, term: str) -> Response:
+        max_credits = validated(StudentTermInputSerializer, request.data)["max_credits"]
+        summary = services.student_term_max_credits_set(
+            student_id=resolve_user_id(actor_of(request.user), student_id), term=term, max_credits=max_credits
+        )
+        return Response(StudentTermSerializer(summary).data)
+
+
+class StudentHoldViewSet(ActionPermissionsMixin, viewsets.ViewSet):
+    """A student's holds: the student reads them; the registrar places and lifts them."""
+
+    permissions_by_action = {"list": REGISTRATION_READ, "create": [IsRegistrar], "destroy": [IsRegistrar]}
+
+    @extend_schema(
+        operation_id="student_holds_list",
+        tags=["registration"],
+        summary="A student's holds, oldest first (the student, registrar)",
+        parameters=[STUDENT_ID_PARAMETER, *PAGE_PARAMETERS],
+        responses={200: page_serializer(HoldSerializer), **problem_responses(400, 401, 403, 404, 429, 503)},
+    )
+    def list(self, request: Request, student_id: str) -> Response:
+        page = selectors.student_hold_list(
+            actor=actor_of(request.user), student_id=student_id, page=page_request(request)
+        )
+        return page_response(request, page, HoldSerializer)
+
+    @extend_schema(
+        operation_id="student_holds_create",
+        tags=["registration"],
+        summary="Place a hold on a student (registrar)",
+        description=f"At most {services.MAX_HOLDS} holds per student: 409 `hold_limit_reached` beyond.",
+        parameters=[STUDENT_ID_PARAMETER, IDEMPOTENCY_KEY_PARAMETER],
+        request=HoldInputSerializer,
+        responses={201: HoldSerializer, **problem_responses(400, 401, 403, 404, 409, 422, 429, 503)},
+    )
+    @idempotent
+    def create(self, request: Request, student_id: str) -> Response:
+        actor = actor_of(request.user)
+        student_id = resolve_user_id(actor, student_id)
+        hold = services.hold_create(actor=actor, student_id=student_id, **validated(HoldInputSerializer, request.data))
+        location = reverse(
+            "student-hold-detail", kwargs={"student_id": student_id, "hold_id": hold.id}, request=request
+        )
+        return Response(HoldSerializer(hold).data, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+    @extend_schema(
+        operation_id="student_holds_delete",
+        tags=["registration"],
+        summary="Lift a hold (registrar)",
+        parameters=[STUDENT_ID_PARAMETER, HOLD_ID_PARAMETER],
+        responses={204: None, **problem_responses(401, 403, 404, 429, 503)},
+    )
+    def destroy(self, request: Request, student_id: str, hold_id: str) -> Response:
+        services.hold_delete(student_id=resolve_user_id(actor_of(request.user), student_id), hold_id=hold_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

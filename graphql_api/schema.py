@@ -20,6 +20,7 @@ from graphql_api.types import (
     Page,
     PageSize,
     Section,
+    Term,
     copied,
     page_of,
     paged,
@@ -89,7 +90,19 @@ class Query:
             raise enrollment.SectionNotFound()
         return section
 
-    @strawberry.field(description="You: your profile, your enrollments and your waitlist places.")
+    @strawberry.field(description="The terms with registration settings, in term order. Like `GET /api/v1/terms/`.")
+    async def terms(self, info: Context, page_size: PageSize = None, cursor: Cursor = None) -> Page[Term] | None:
+        info.context.require(enrollment.TERMS_READ)
+        page = await sync_to_async(enrollment.term_list)(page=page_of(page_size, cursor))
+        return paged(page, Term)
+
+    @strawberry.field(description="One term's settings; null with a `not_found` error if it has none.")
+    async def term(self, info: Context, term: str) -> Term | None:
+        info.context.require(enrollment.TERMS_READ)
+        data = await sync_to_async(enrollment.term_get)(term=enrollment.term_code(term))
+        return copied(Term, data)
+
+    @strawberry.field(description="You: your profile, your enrollments, waitlist places, holds and term standing.")
     async def me(self, info: Context) -> Me | None:
         return copied(Me, await sync_to_async(user_profile_get)(user_id=info.context.actor.id))
 

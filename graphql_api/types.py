@@ -244,6 +244,52 @@ class Registration:
         return await section_loaded(info, self.section_id)
 
 
+# --- registration: terms, holds, a student's standing in a term ------------------
+
+
+@strawberry.type(description="A term's registration settings, e.g. 2026FA. Like `GET /api/v1/terms/{term}/`.")
+class Term:
+    term: str = strawberry.field(description="A year and FA, SP, SU or WI.")
+    registration_opens_at: datetime
+    registration_closes_at: datetime
+    max_credits: int = strawberry.field(description="The term's credit limit per student.")
+    created_at: datetime
+    updated_at: datetime
+
+
+@strawberry.type(description="A hold: while a student has one, they cannot enroll, swap or join a waitlist.")
+class Hold:
+    id: strawberry.ID
+    kind: str = strawberry.field(description="financial, advising, registrar or other.")
+    reason: str
+    created_at: datetime
+    created_by: strawberry.ID = strawberry.field(description="The registrar's user id.")
+
+
+@strawberry.type(
+    description="A student's standing in a term, as `GET /api/v1/students/{student_id}/terms/{term}/` answers it."
+)
+class TermRegistration:
+    term: str
+    student_id: strawberry.ID
+    registration_opens_at: datetime | None = strawberry.field(
+        description="Your opening: your time ticket, else the term's; null when the term has no settings."
+    )
+    registration_closes_at: datetime | None = strawberry.field(description="Null when the term has no settings.")
+    can_register_now: bool = strawberry.field(description="Inside your window and without a hold.")
+    credits_enrolled: int
+    max_credits: int = strawberry.field(
+        description="Your own limit if the registrar set one, else the term's, else 18."
+    )
+    max_credits_override: int | None
+    holds: list[Hold]
+
+
+def term_registration(summary: enrollment.StudentTermSummary) -> TermRegistration:
+    fields = {field.name: getattr(summary, field.name) for field in dataclasses.fields(summary)}
+    return TermRegistration(**{**fields, "holds": [copied(Hold, hold) for hold in summary.holds]})
+
+
 @strawberry.type(description="The caller.")
 class Me:
     id: strawberry.ID
@@ -280,3 +326,25 @@ class Me:
         context.require(enrollment.SCHEDULE_READ)
         places = await sync_to_async(student_waitlist_places)(student_id=context.actor.id)
         return [copied(WaitlistEntry, place) for place in places]
+
+    @strawberry.field(description="Your holds, oldest first. Students and the registrar.")
+    async def holds(self, info: Context) -> list[Hold] | None:
+        context = info.context
+        context.require(enrollment.REGISTRATION_READ)
+        holds = await sync_to_async(enrollment.student_holds)(actor=context.actor, student_id="me")
+        return [copied(Hold, hold) for hold in holds]
+
+    @strawberry.field(
+        description=(
+            "Your standing in a term: your window, whether you may register now, credits, limit and holds. A term "
+            "without settings answers too (no window). Students and the registrar."
+        )
+    )
+    async def registration(self, info: Context, term: str) -> TermRegistration | None:
+        context = info.context
+        context.require(enrollment.REGISTRATION_READ)
+        term = enrollment.term_code(term)
+        summary = await sync_to_async(enrollment.student_term_summary_get)(
+            actor=context.actor, student_id="me", term=term
+        )
+        return term_registration(summary)

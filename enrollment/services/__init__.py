@@ -7,6 +7,8 @@ module per subject.
 - ``swaps``: drop one section and enroll in another as one change (or wait with the swap attached);
 - ``records``: the student's term record inside those transactions (version, seats, swaps, passed-over marks);
 - ``promotion``: the head of a waitlist gets a freed seat, with its outbox event; the freeze switch;
+- ``terms``: a term's registration settings, time tickets, a student's own credit limit;
+- ``holds``: place and lift a student's holds;
 - ``repairs``: the conditional fixes of ``check_integrity --repair``;
 - ``seats`` and ``transactions``: what those share, taking a seat and a retried ``TransactWrite``.
 
@@ -19,6 +21,7 @@ are retried with jittered backoff.
 
 from enrollment.services.courses import course_create, course_delete, course_update
 from enrollment.services.enrollments import enrollment_create, enrollment_drop, waitlist_place_leave
+from enrollment.services.holds import MAX_HOLDS, hold_create, hold_delete
 from enrollment.services.promotion import (
     PROMOTED_EVENT,
     SKIPPED_EVENT,
@@ -30,11 +33,19 @@ from enrollment.services.records import record_repair
 from enrollment.services.repairs import course_section_count_repair, open_marker_repair, section_counter_repair
 from enrollment.services.sections import section_create, section_delete, section_update
 from enrollment.services.swaps import SwapOutcome, swap_create
+from enrollment.services.terms import (
+    TicketInput,
+    student_term_max_credits_set,
+    term_settings_put,
+    time_tickets_put,
+)
 
 __all__ = [
+    "MAX_HOLDS",
     "PROMOTED_EVENT",
     "SKIPPED_EVENT",
     "SwapOutcome",
+    "TicketInput",
     "auto_enrollment_set",
     "course_create",
     "course_delete",
@@ -42,6 +53,8 @@ __all__ = [
     "course_update",
     "enrollment_create",
     "enrollment_drop",
+    "hold_create",
+    "hold_delete",
     "open_marker_repair",
     "promotion_recover",
     "record_repair",
@@ -50,6 +63,9 @@ __all__ = [
     "section_create",
     "section_delete",
     "section_update",
+    "student_term_max_credits_set",
     "swap_create",
+    "term_settings_put",
+    "time_tickets_put",
     "waitlist_place_leave",
 ]

@@ -358,7 +358,7 @@ def test_no_query_takes_a_student_id(graphql, student):
         field["name"]: [arg["name"] for arg in field["args"]]
         for field in body["data"]["__schema"]["queryType"]["fields"]
     }
-    assert set(fields) == {"courses", "course", "sections", "section", "me"}
+    assert set(fields) == {"courses", "course", "sections", "section", "terms", "term", "me"}
     assert fields["me"] == []
     for args in fields.values():
         assert not {"student", "studentId", "user", "userId"} & set(args)

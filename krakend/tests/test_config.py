@@ -32,6 +32,8 @@ SAMPLES = {
     "section_id": "2026FA-CPSC-449-01",
     "student_id": "me",
     "subscription_id": "sub_MTIzLzIwMjZGQS1DUFNDLTQ0OS0wMQ.abc",
+    "term": "2026FA",
+    "hold_id": "hold_3kT9xQ2bVw0aLm7p",
 }
 
 
