@@ -85,6 +85,7 @@ class MeetingAttribute(MapAttribute[str, str]):
     start = UnicodeAttribute()
     end = UnicodeAttribute()
 
+
 # Every sections index sorts on section_id, "{term}-{department}-{number}-{section}",
 # so begins_with on it narrows a term's sections to a department or a course.
 
@@ -163,7 +164,6 @@ class Section(TableModel):
     enrolled = NumberAttribute(default=0)  # seats taken: always 0 <= enrolled <= capacity
     waitlist_capacity = NumberAttribute()
     auto_enrollment_frozen = BooleanAttribute(default=False)
-    meeting = UnicodeAttribute(null=True)
     # The weekly meetings, in the order written: what time conflicts are computed from.
     meetings = ListAttribute(of=MeetingAttribute, default=list)
     # The course's credits, copied like ``title`` (course PATCH re-copies them), so the
