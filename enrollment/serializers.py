@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.validators import MaxLengthValidator
 from rest_framework import serializers
 
 from accounts.api import Actor
@@ -142,6 +143,8 @@ def meetings_field(**kwargs) -> serializers.ListSerializer:
     return serializers.ListSerializer(
         child=MeetingSerializer(),
         max_length=MAX_MEETINGS,
+        # Never reached (max_length refuses first): what shows the limit as maxItems in OpenAPI.
+        validators=[MaxLengthValidator(MAX_MEETINGS)],
         help_text=f"Weekly meetings, at most {MAX_MEETINGS}; [] for none.",
         **kwargs,
     )
@@ -189,12 +192,6 @@ def section_filters(*, actor: Actor, params: Mapping[str, Any]) -> SectionFilter
     )
 
 
-class MeetingOutputSerializer(serializers.Serializer):
-    days = serializers.CharField(help_text="e.g. MWF (R: Thursday, U: Sunday).")
-    start = serializers.CharField(help_text="HH:MM, local.")
-    end = serializers.CharField(help_text="HH:MM, local.")
-
-
 class SectionOutputSerializer(serializers.Serializer):
     id = serializers.CharField(help_text='"{term}-{course_id}-{number}", e.g. 2026FA-CPSC-449-01.')
     course_id = serializers.CharField()
@@ -210,7 +207,7 @@ class SectionOutputSerializer(serializers.Serializer):
     waitlisted = serializers.IntegerField()
     status = serializers.ChoiceField(choices=[status.value for status in SectionStatus])
     auto_enrollment_frozen = serializers.BooleanField()
-    meetings = MeetingOutputSerializer(many=True, help_text="Weekly meetings, as written; [] for none.")
+    meetings = MeetingSerializer(many=True, help_text="Weekly meetings, as written; [] for none.")
     credits = serializers.IntegerField(help_text="The course's credits.")
 
 
