@@ -10,14 +10,15 @@ import contextlib
 import functools
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError
 from django.conf import settings
 from pynamodb.connection import Connection, TableConnection
-from pynamodb.exceptions import PynamoDBException, TableDoesNotExist
+from pynamodb.connection.base import BOTOCORE_EXCEPTIONS
+from pynamodb.exceptions import GetError, PynamoDBException, TableDoesNotExist
 from pynamodb.models import Model
 
 # DynamoDB answers these when it is overloaded or throttling: a retry later may work.
@@ -131,6 +132,50 @@ class TableModel(Model):
                 shared.add_meta_table(table.get_meta_table())
             table.connection = shared
         return table
+
+
+_BATCH_GET_ATTEMPTS = 5
+
+
+def batch_get_consistent(
+    wanted: Sequence[tuple[type[TableModel], tuple[Any, ...]]],
+) -> dict[tuple[str, tuple[Any, ...]], TableModel]:
+    """Items of several tables in one strongly consistent ``BatchGetItem`` (PynamoDB's
+    ``batch_get`` reads one table per call): ``(model, key)`` pairs in, the items found
+    out, by ``(table name, key)``. Keys DynamoDB leaves unprocessed are asked again."""
+    requests: dict[str, dict[str, Any]] = {}
+    models: dict[str, type[TableModel]] = {}
+    for model, key in wanted:
+        table = model.Meta.table_name
+        models[table] = model
+        names = [model._hash_key_attribute()]
+        if model._range_key_attribute() is not None:
+            names.append(model._range_key_attribute())
+        item = {
+            attribute.attr_name: {attribute.attr_type: attribute.serialize(value)}
+            for attribute, value in zip(names, key, strict=True)
+        }
+        requests.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(item)
+    found: dict[tuple[str, tuple[Any, ...]], TableModel] = {}
+    for _ in range(_BATCH_GET_ATTEMPTS):
+        if not requests:
+            break
+        try:
+            reply = connection().dispatch("BatchGetItem", {"RequestItems": requests})
+        except BOTOCORE_EXCEPTIONS as exc:
+            raise GetError(f"Failed to batch get items: {exc}", exc) from exc
+        for table, items in reply.get("Responses", {}).items():
+            model = models[table]
+            for raw in items:
+                instance = model.from_raw_data(raw)
+                key = (getattr(instance, model._hash_keyname or ""),)
+                if model._range_keyname:
+                    key += (getattr(instance, model._range_keyname),)
+                found[(table, key)] = instance
+        requests = reply.get("UnprocessedKeys") or {}
+    if requests:
+        raise GetError("DynamoDB left keys of a batch read unprocessed", None)
+    return found
 
 
 def registered_models() -> list[type[TableModel]]:

@@ -25,7 +25,14 @@ from enrollment.selectors import (
     waitlist_page,
 )
 from enrollment.serializers import department_filter, section_filters
-from enrollment.services import PROMOTED_EVENT, course_create, enrollment_create, enrollment_drop, section_create
+from enrollment.services import (
+    PROMOTED_EVENT,
+    SKIPPED_EVENT,
+    course_create,
+    enrollment_create,
+    enrollment_drop,
+    section_create,
+)
 
 __all__ = [
     "CATALOG_READ",
@@ -33,6 +40,7 @@ __all__ = [
     "ROSTER_READ",
     "SCHEDULE_READ",
     "SECTION_ID",
+    "SKIPPED_EVENT",
     "WAITLIST_READ",
     "CourseData",
     "CourseNotFound",

@@ -111,6 +111,7 @@ class Registration:
     enrolled_at: datetime | None = None  # when enrolled
     position: int | None = None  # when waitlisted: 1-based
     joined_at: datetime | None = None  # when waitlisted
+    swap_for: str | None = None  # when waitlisted with a swap attached: the section to drop then
 
 
 def section_id_parts(section_id: str) -> tuple[str, str, str]:
@@ -118,3 +119,8 @@ def section_id_parts(section_id: str) -> tuple[str, str, str]:
     term, _, rest = section_id.partition("-")
     course_id, _, number = rest.rpartition("-")
     return term, course_id, number
+
+
+def section_term(section_id: str) -> str:
+    """The term a section id starts with (upper case, as sections store it)."""
+    return section_id.partition("-")[0].upper()

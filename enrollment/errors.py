@@ -66,3 +66,52 @@ class SectionBusy(StoreUnavailable):
 class WaitlistCapacityBelowWaitlisted(Conflict):
     code = "waitlist_capacity_below_waitlisted"
     message = "The waitlist capacity cannot be set below the number of students waiting."
+
+
+# --- registration rules ------------------------------------------------------------
+
+
+class RegistrationNotOpen(Forbidden):
+    code = "registration_not_open"
+    message = "Registration has not opened for this student yet."
+
+
+class RegistrationClosed(Forbidden):
+    code = "registration_closed"
+    message = "Registration for this term has closed."
+
+
+class RegistrationHold(Forbidden):
+    code = "registration_hold"
+    message = "The student has a hold: lift it before registering."
+
+
+class TimeConflict(Conflict):
+    code = "time_conflict"
+    message = "The section meets at the same time as a section the student is enrolled in."
+
+
+class CreditLimitExceeded(Conflict):
+    code = "credit_limit_exceeded"
+    message = "The section's credits would take the student over their credit limit."
+
+
+class TermNotFound(NotFound):
+    message = "This term has no registration settings."
+
+
+class HoldNotFound(NotFound):
+    message = "The student has no hold with this id."
+
+
+class OverrideNotAllowed(Forbidden):
+    message = "Only the registrar may override a rule."
+
+
+class StudentBusy(StoreUnavailable):
+    """The student's own term record kept changing under concurrent requests of theirs."""
+
+    retry_after_seconds = 1
+
+    def __init__(self) -> None:
+        super().__init__("dynamodb", "Other requests of this student are changing their registration. Try again.")

@@ -9,12 +9,14 @@ import dataclasses
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import Index
 
 from accounts.api import Actor, resolve_user_id, user_profile_get
+from core.dynamodb import TableModel, batch_get_consistent
 from core.pagination import Page, PageRequest, index_key_names, list_page, query_page
 from enrollment.data import (
     CourseData,
@@ -28,8 +30,19 @@ from enrollment.data import (
     section_id_parts,
 )
 from enrollment.errors import CourseNotFound, EnrollmentNotFound, NotYourSection, NotYourself, SectionNotFound
-from enrollment.meetings import Meeting
-from enrollment.models import COURSES_PARTITION, SECTIONS_PARTITION, Course, Enrollment, Section
+from enrollment.meetings import Meeting, meetings_from_dicts
+from enrollment.models import (
+    COURSES_PARTITION,
+    SECTIONS_PARTITION,
+    Course,
+    Enrollment,
+    Section,
+    StudentHolds,
+    StudentTerm,
+    Term,
+    TimeTicket,
+)
+from enrollment.rules import Candidate, EnrolledSection, Hold, RegistrationState, TermSettings
 from waitlist.api import WaitlistPlace, student_waitlist_places, waitlist_lengths, waitlist_place, waitlist_places
 
 # --- conversions -------------------------------------------------------------------
@@ -375,3 +388,119 @@ def waitlist_place_get(*, actor: Actor, section_id: str, student_id: str) -> Wai
     if student_id != actor.id and not actor.is_registrar:
         section_for_staff(actor=actor, section_id=section_id)
     return waitlist_place(section_id=section_id, student_id=student_id)
+
+
+# --- registration rules ------------------------------------------------------------
+
+
+def term_settings_of(term: Term) -> TermSettings:
+    return TermSettings(
+        term=term.term,
+        registration_opens_at=term.registration_opens_at,
+        registration_closes_at=term.registration_closes_at,
+        max_credits=int(term.max_credits),
+        created_at=term.created_at,
+        updated_at=term.updated_at,
+    )
+
+
+def holds_of(item: StudentHolds | None) -> tuple[Hold, ...]:
+    """A student's holds, oldest first."""
+    if item is None or not item.holds:
+        return ()
+    holds = [
+        Hold(
+            id=hold_id,
+            kind=str(value["kind"]),
+            reason=str(value.get("reason", "")),
+            created_at=datetime.fromisoformat(str(value["created_at"])),
+            created_by=str(value.get("created_by", "")),
+        )
+        for hold_id, value in item.holds.as_dict().items()
+    ]
+    return tuple(sorted(holds, key=lambda hold: (hold.created_at, hold.id)))
+
+
+def registration_state_of(
+    *,
+    student_id: str,
+    term: str,
+    settings: Term | None,
+    ticket: TimeTicket | None,
+    holds: StudentHolds | None,
+    record: StudentTerm | None,
+) -> RegistrationState:
+    sections = record.sections.as_dict() if record is not None and record.sections else {}
+    return RegistrationState(
+        student_id=student_id,
+        term=term,
+        settings=term_settings_of(settings) if settings is not None else None,
+        ticket_opens_at=ticket.opens_at if ticket is not None else None,
+        holds=holds_of(holds),
+        enrolled={section_id: EnrolledSection.from_item(section_id, item) for section_id, item in sections.items()},
+        version=int(record.version or 0) if record is not None else 0,
+        record_exists=record is not None,
+        max_credits_override=int(record.max_credits) if record is not None and record.max_credits is not None else None,
+        swaps={k: str(v) for k, v in record.swaps.as_dict().items()} if record is not None and record.swaps else {},
+        skipped={k: str(v) for k, v in record.skipped.as_dict().items()}
+        if record is not None and record.skipped
+        else {},
+    )
+
+
+@dataclass(frozen=True)
+class RegistrationRead:
+    """One read of what an enroll, a swap or a promotion decides on."""
+
+    state: RegistrationState
+    section: Section | None  # None: no such section (or it is being deleted)
+
+
+def registration_read(*, student_id: str, term: str, section_id: str | None = None) -> RegistrationRead:
+    """The section (if one is named), the term's settings, the student's time ticket, holds
+    and term record, in one strongly consistent BatchGetItem over five tables."""
+    models: dict[str, tuple[type[TableModel], tuple[str, ...]]] = {
+        "term": (Term, (term,)),
+        "ticket": (TimeTicket, (term, student_id)),
+        "holds": (StudentHolds, (student_id,)),
+        "record": (StudentTerm, (student_id, term)),
+    }
+    if section_id is not None:
+        models["section"] = (Section, (section_id,))
+    found = batch_get_consistent(list(models.values()))
+    items = {name: found.get((model.Meta.table_name, key)) for name, (model, key) in models.items()}
+    section = items.get("section")
+    if isinstance(section, Section) and section.deleting:
+        section = None
+    state = registration_state_of(
+        student_id=student_id,
+        term=term,
+        settings=items["term"],  # type: ignore[arg-type]
+        ticket=items["ticket"],  # type: ignore[arg-type]
+        holds=items["holds"],  # type: ignore[arg-type]
+        record=items["record"],  # type: ignore[arg-type]
+    )
+    return RegistrationRead(state=state, section=section)  # type: ignore[arg-type]
+
+
+def registration_state(*, student_id: str, term: str) -> RegistrationState:
+    """A student's standing in a term (window, ticket, holds, credits, limit), read at once."""
+    return registration_read(student_id=student_id, term=term).state
+
+
+def candidate_of(section: Section) -> Candidate:
+    """What the rules need of a section the student asks for."""
+    return Candidate(
+        section_id=section.section_id,
+        term=section.term,
+        credits=int(section.credits) if section.credits is not None else _course_credits(section.course_id),
+        meetings=tuple(meetings_from_dicts(meeting.as_dict() for meeting in section.meetings or [])),
+    )
+
+
+def _course_credits(course_id: str) -> int:
+    """The credits of a section stored before sections carried them: its course's."""
+    try:
+        return int(Course.get(course_id).credits)
+    except Course.DoesNotExist:
+        return 0

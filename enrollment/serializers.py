@@ -12,6 +12,7 @@ from enrollment.data import (
     COURSE_ID,
     COURSE_NUMBER,
     DEPARTMENT,
+    SECTION_ID,
     SECTION_NUMBER,
     TERM,
     EnrollmentStatus,
@@ -19,6 +20,7 @@ from enrollment.data import (
     SectionStatus,
 )
 from enrollment.meetings import DAY_LETTERS, MAX_MEETINGS, Meeting
+from enrollment.rules import Override
 from enrollment.selectors import SectionFilters, resolve_user_id
 
 # In URL paths (unanchored: the router anchors them): an id that cannot exist is a 404
@@ -218,6 +220,12 @@ class EnrollInputSerializer(StrictSerializer):
     student_id = UserIdField(
         required=False, help_text="Registrar only: whom to enroll. Students enroll themselves (or send `me`)."
     )
+    override = serializers.ListField(
+        child=serializers.ChoiceField(choices=[override.value for override in Override]),
+        required=False,
+        max_length=len(Override),
+        help_text="Registrar only: rules to set aside for this enroll (`time_conflict`, `credit_limit`).",
+    )
 
 
 class RegistrationSerializer(serializers.Serializer):
@@ -232,6 +240,9 @@ class RegistrationSerializer(serializers.Serializer):
     enrolled_at = serializers.DateTimeField(required=False, help_text="Only when enrolled.")
     position = serializers.IntegerField(required=False, min_value=1, help_text="Only when waitlisted: 1-based.")
     joined_at = serializers.DateTimeField(required=False, help_text="Only when waitlisted.")
+    swap_for = serializers.CharField(
+        required=False, help_text="Only when waiting with a swap attached: the section dropped when promoted."
+    )
 
     def to_representation(self, instance):
         return {name: value for name, value in super().to_representation(instance).items() if value is not None}
@@ -269,3 +280,24 @@ class AutoEnrollmentSerializer(StrictSerializer):
     frozen = serializers.BooleanField(
         help_text="true: drops free seats but nobody is enrolled from a waitlist; false: unfreezing fills them."
     )
+
+
+# --- swaps -------------------------------------------------------------------------
+
+
+class SwapInputSerializer(StrictSerializer):
+    drop_section_id = serializers.RegexField(
+        rf"^(?:{SECTION_ID})$", max_length=64, help_text="The section to drop, e.g. 2026FA-CPSC-449-01."
+    )
+    enroll_section_id = serializers.RegexField(
+        rf"^(?:{SECTION_ID})$", max_length=64, help_text="The section to enroll in, of the same term."
+    )
+    waitlist = serializers.BooleanField(
+        default=False, help_text="If the new section has no free seat: wait for it with the swap attached (true)."
+    )
+
+
+class SwapOutputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["swapped"])
+    dropped = RosterItemSerializer()
+    enrolled = RegistrationSerializer()

@@ -14,6 +14,7 @@ section_enrollment = views.SectionEnrollmentViewSet.as_view({"get": "retrieve", 
 student_enrollments = views.StudentEnrollmentViewSet.as_view({"get": "list"})
 section_waitlist = views.SectionWaitlistViewSet.as_view({"get": "list"})
 section_waitlist_place = views.SectionWaitlistViewSet.as_view({"get": "retrieve", "delete": "destroy"})
+student_swaps = views.StudentSwapViewSet.as_view({"post": "create"})
 auto_enrollment = views.AutoEnrollmentViewSet.as_view({"get": "retrieve", "put": "update"})
 
 SECTION = rf"(?P<section_id>{SECTION_ID})"
@@ -26,5 +27,6 @@ urlpatterns = [
     re_path(rf"^students/{STUDENT}/enrollments/$", student_enrollments, name="student-enrollment-list"),
     re_path(rf"^sections/{SECTION}/waitlist/$", section_waitlist, name="section-waitlist-list"),
     re_path(rf"^sections/{SECTION}/waitlist/{STUDENT}/$", section_waitlist_place, name="section-waitlist-detail"),
+    re_path(rf"^students/{STUDENT}/swaps/$", student_swaps, name="student-swap-list"),
     re_path(r"^auto-enrollment/$", auto_enrollment, name="auto-enrollment"),
 ]

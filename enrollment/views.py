@@ -40,12 +40,14 @@ from enrollment.serializers import (
     SectionListQuerySerializer,
     SectionOutputSerializer,
     SectionUpdateInputSerializer,
+    SwapInputSerializer,
+    SwapOutputSerializer,
     WaitlistItemSerializer,
     WaitlistPlaceSerializer,
     department_filter,
     section_filters,
 )
-from waitlist.api import auto_enrollment_frozen, waitlist_place_delete
+from waitlist.api import auto_enrollment_frozen
 
 CATALOG_PERMISSIONS = {
     "list": CATALOG_READ,
@@ -215,7 +217,12 @@ class SectionEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         summary="Enroll (a student themself, or the registrar any student); if the section is full, join its waitlist",
         description=(
             "201 with `status: enrolled`, or `status: waitlisted` and the `position` when the section is full or "
-            "anyone waits for it (no one jumps the line). `Location` is the seat or the waitlist place."
+            "anyone waits for it (no one jumps the line). `Location` is the seat or the waitlist place.\n\n"
+            "The registration rules apply to both: 403 `registration_not_open` (with `opens_at`) or "
+            "`registration_closed` outside the student's window (never for the registrar), 403 "
+            "`registration_hold` (with `holds`), 409 `time_conflict` (with `conflicts`) and 409 "
+            "`credit_limit_exceeded` (with `credits_enrolled`, `credits_requested`, `max_credits`). The "
+            'registrar may send `override: ["time_conflict", "credit_limit"]`; anyone else doing so is 403.'
         ),
         parameters=[SECTION_ID_PARAMETER, IDEMPOTENCY_KEY_PARAMETER],
         request=EnrollInputSerializer,
@@ -223,9 +230,12 @@ class SectionEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     )
     @idempotent
     def create(self, request: Request, section_id: str) -> Response:
-        student_id = validated(EnrollInputSerializer, request.data).get("student_id")
+        body = validated(EnrollInputSerializer, request.data)
         registration = services.enrollment_create(
-            actor=actor_of(request.user), section_id=section_id, student_id=student_id
+            actor=actor_of(request.user),
+            section_id=section_id,
+            student_id=body.get("student_id"),
+            overrides=body.get("override", ()),
         )
         detail = (
             "section-enrollment-detail" if registration.status == EnrollOutcome.ENROLLED else "section-waitlist-detail"
@@ -270,6 +280,7 @@ class SectionEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         operation_id="enrollments_drop",
         tags=["enrollment"],
         summary="Drop: the student, or administratively the section's instructor or the registrar",
+        description="A student may drop until the term's registration closes (403 `registration_closed` after).",
         parameters=[SECTION_ID_PARAMETER, STUDENT_ID_PARAMETER],
         responses={204: None, **problem_responses(401, 403, 404, 429, 503)},
     )
@@ -364,11 +375,15 @@ class SectionWaitlistViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         operation_id="waitlist_leave",
         tags=["waitlist"],
         summary="Leave the waitlist (the student, registrar)",
+        description=(
+            "A student may leave until the term's registration closes (403 `registration_closed` after); a swap "
+            "attached to the place goes with it."
+        ),
         parameters=[SECTION_ID_PARAMETER, STUDENT_ID_PARAMETER],
         responses={204: None, **problem_responses(401, 403, 404, 429, 503)},
     )
     def destroy(self, request: Request, section_id: str, student_id: str) -> Response:
-        waitlist_place_delete(actor=actor_of(request.user), section_id=section_id, student_id=student_id)
+        services.waitlist_place_leave(actor=actor_of(request.user), section_id=section_id, student_id=student_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -396,3 +411,55 @@ class AutoEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     def update(self, request: Request) -> Response:
         frozen = validated(AutoEnrollmentSerializer, request.data)["frozen"]
         return Response({"frozen": services.auto_enrollment_set(frozen=frozen)})
+
+
+class StudentSwapViewSet(ActionPermissionsMixin, viewsets.ViewSet):
+    """A student's swaps: drop one section and enroll in another as one change."""
+
+    permissions_by_action = {"create": [IsStudentOrRegistrar]}
+
+    @extend_schema(
+        operation_id="swaps_create",
+        tags=["enrollment"],
+        summary="Swap: drop one section and enroll in another of the same term, as one change (the student, registrar)",
+        description=(
+            "With a free seat in `enroll_section_id` (and nobody waiting for it) the drop and the enroll commit "
+            "together: 200 `{status: swapped, dropped, enrolled}`. Otherwise, with `waitlist: false` (the default) "
+            "nothing changes: 409 `section_full`; with `waitlist: true` the student joins its waitlist with the swap "
+            "attached and keeps the old seat until promoted: 201 `{status: waitlisted, position, swap_for, ...}`. "
+            "Conflicts and credits are computed as if the dropped section were gone. Not enrolled in "
+            "`drop_section_id`: 404; the same section twice or sections of different terms: 400."
+        ),
+        parameters=[STUDENT_ID_PARAMETER, IDEMPOTENCY_KEY_PARAMETER],
+        request=SwapInputSerializer,
+        responses={
+            200: SwapOutputSerializer,
+            201: RegistrationSerializer,
+            **problem_responses(400, 401, 403, 404, 409, 422, 429, 503),
+        },
+    )
+    @idempotent
+    def create(self, request: Request, student_id: str) -> Response:
+        body = validated(SwapInputSerializer, request.data)
+        outcome = services.swap_create(
+            actor=actor_of(request.user),
+            student_id=student_id,
+            drop_section_id=body["drop_section_id"],
+            enroll_section_id=body["enroll_section_id"],
+            waitlist=body["waitlist"],
+        )
+        registration = outcome.registration
+        if outcome.dropped is not None:
+            answer = {
+                "status": "swapped",
+                "dropped": RosterItemSerializer(outcome.dropped).data,
+                "enrolled": RegistrationSerializer(registration).data,
+            }
+            return Response(answer, status=status.HTTP_200_OK)
+        location = reverse(
+            "section-waitlist-detail",
+            kwargs={"section_id": registration.section_id, "student_id": registration.student_id},
+            request=request,
+        )
+        body = RegistrationSerializer(registration).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})

@@ -11,7 +11,10 @@ from django.template.loader import render_to_string
 
 from notifications.errors import SendFailed
 
-_TEMPLATES = {"enrollment.promoted": "notifications/email/enrollment_promoted"}
+_TEMPLATES = {
+    "enrollment.promoted": "notifications/email/enrollment_promoted",
+    "enrollment.promotion_skipped": "notifications/email/enrollment_promotion_skipped",
+}
 
 
 def _failure(exc: Exception) -> SendFailed:

@@ -71,9 +71,12 @@ return 1
 # time, where it stays until the DynamoDB enrollment settles. One promotion at a time
 # per section: while another is in flight, nothing is popped and the caller gets the
 # parked entries, to recover them if they are stale (their promoter crashed).
+# A student the fill found unable to take the seat (a hold, a time conflict, credits)
+# keeps their place and is passed over: the first in line not among ARGV[2..] is parked.
 # KEYS: queue, promoting
-# ARGV: now (unix ms)
-# -> {"parked", student id, sequence} | {"empty"} | {"busy", student, "{sequence}:{ms}", ...}
+# ARGV: now (unix ms), students passed over...
+# -> {"parked", student id, sequence} | {"empty"} (nobody, or only those passed over) |
+#    {"busy", student, "{sequence}:{ms}", ...}
 PARK_HEAD = """
 local queue, promoting = KEYS[1], KEYS[2]
 local parked = redis.call('HGETALL', promoting)
@@ -81,13 +84,20 @@ if #parked > 0 then
   table.insert(parked, 1, 'busy')
   return parked
 end
-local head = redis.call('ZRANGE', queue, 0, 0, 'WITHSCORES')
-if #head == 0 then
-  return {'empty'}
+local passed = {}
+for i = 2, #ARGV do
+  passed[ARGV[i]] = true
 end
-redis.call('ZREM', queue, head[1])
-redis.call('HSET', promoting, head[1], head[2] .. ':' .. ARGV[1])
-return {'parked', head[1], head[2]}
+-- The first in line who has not been passed over by this fill: at most #ARGV - 1 are.
+local line = redis.call('ZRANGE', queue, 0, #ARGV - 1, 'WITHSCORES')
+for i = 1, #line, 2 do
+  if not passed[line[i]] then
+    redis.call('ZREM', queue, line[i])
+    redis.call('HSET', promoting, line[i], line[i + 1] .. ':' .. ARGV[1])
+    return {'parked', line[i], line[i + 1]}
+  end
+end
+return {'empty'}
 """
 
 # Step 3 of a promotion that enrolled the student (or found them enrolled already):

@@ -14,6 +14,7 @@ this module gives it the three Redis steps: park the head, settle, restore (and
 """
 
 import time
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -94,15 +95,17 @@ def waitlist_place_delete(*, actor: Actor, section_id: str, student_id: str) -> 
     waitlist_leave(section_id=section_id, student_id=student_id)
 
 
-def waitlist_park_head(*, section_id: str) -> Park:
-    """Step 1 of a promotion: move the head of the line to the section's "promoting" record.
+def waitlist_park_head(*, section_id: str, passed_over: Collection[str] = ()) -> Park:
+    """Step 1 of a promotion: move the first in line to the section's "promoting" record,
+    passing over ``passed_over`` (students this fill found unable to take the seat: they
+    keep their places).
 
     At most one promotion per section is in flight: if one is, nothing moves and the
-    answer is ``BUSY`` with the students it parked.
+    answer is ``BUSY`` with the students it parked. ``EMPTY`` when nobody else waits.
     """
     section = keys.section_keys(section_id)
     now_ms = int(time.time() * 1000)
-    reply = run("park_head", keys=[section.queue, section.promoting], args=[now_ms])
+    reply = run("park_head", keys=[section.queue, section.promoting], args=[now_ms, *passed_over])
     outcome = ParkOutcome(text(reply[0]))
     if outcome is ParkOutcome.PARKED:
         student_id, sequence = text(reply[1]), int(float(text(reply[2])))

@@ -1,23 +1,47 @@
 """Enroll and drop: a seat when one is free and nobody waits, the waitlist otherwise;
-a drop frees the seat and hands it to the head of the line in the same request."""
+a drop frees the seat and hands it to the head of the line in the same request.
+
+The registration rules (the window, holds, time conflicts, credits: ``enrollment.rules``)
+are decided on one consistent read of the section, the term, and the student's ticket,
+holds and term record; the seat's transaction then also writes the record, under the
+condition that it is still the version the rules were checked on. A concurrent request
+of the same student changes that version, so this one reads again and decides again:
+two requests can never both pass the rules on the same state.
+"""
+
+import dataclasses
+import functools
+from collections.abc import Collection
+from datetime import datetime
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from accounts.api import Actor, Role
 from core.errors import InvalidField
-from enrollment.data import EnrollmentStatus, Registration
+from enrollment.data import EnrollmentStatus, Registration, section_term
 from enrollment.errors import (
     AlreadyEnrolled,
-    EnrollmentNotFound,
     NotYourSection,
     NotYourself,
+    OverrideNotAllowed,
     SectionFull,
     SectionNotFound,
+    StudentBusy,
 )
-from enrollment.models import Enrollment, Section
-from enrollment.selectors import registration_of, resolve_user_id, section_record, waitlist_registration
+from enrollment.models import Section
+from enrollment.rules import Candidate, EnrolledSection, Override, RegistrationState
+from enrollment.selectors import (
+    RegistrationRead,
+    candidate_of,
+    registration_of,
+    registration_read,
+    registration_state,
+    resolve_user_id,
+    waitlist_registration,
+)
 from enrollment.services.promotion import _seats_fill_after_write
+from enrollment.services.records import record_free, record_refused, record_swap_detach, record_take, record_update
 from enrollment.services.seats import (
     _enrollment_row,
     _is_enrolled,
@@ -25,10 +49,22 @@ from enrollment.services.seats import (
     _seat_refusal,
     _seat_take,
     _seat_taken,
+    seat_drop,
+    seat_drop_refusal,
 )
 from enrollment.services.sections import _user_with_role
-from enrollment.services.transactions import _CONDITION_FAILED, _now, _reason_codes, _transact
-from waitlist.api import NotWaitlisted, waitlist_join, waitlist_lengths, waitlist_place
+from enrollment.services.transactions import _now, _transact
+from waitlist.api import (
+    NotWaitlisted,
+    NotYourPlace,
+    waitlist_join,
+    waitlist_lengths,
+    waitlist_place,
+    waitlist_place_delete,
+)
+
+# Reads and decisions again after a concurrent change of the student's record, at most.
+DECIDE_ATTEMPTS = 6
 
 
 def _enrolling_student(actor: Actor, student_id: str | None) -> str:
@@ -44,38 +80,124 @@ def _enrolling_student(actor: Actor, student_id: str | None) -> str:
     return actor.id
 
 
-def enrollment_create(*, actor: Actor, section_id: str, student_id: str | None = None) -> Registration:
+def _overrides_of(actor: Actor, overrides: Collection[str]) -> frozenset[str]:
+    """The rules ``actor`` sets aside: only the registrar may (403 for anyone else)."""
+    if overrides and not actor.is_registrar:
+        raise OverrideNotAllowed()
+    return frozenset(Override(value) for value in overrides)
+
+
+def _section_of(read: RegistrationRead) -> Section:
+    if read.section is None:
+        raise SectionNotFound()
+    return read.section
+
+
+def adding_check(
+    *,
+    actor: Actor,
+    state: RegistrationState,
+    candidate: Candidate,
+    dropping: str | None = None,
+    overrides: frozenset[str] = frozenset(),
+) -> None:
+    """Raise why ``state``'s student may not add ``candidate`` now (enroll, swap into it or
+    wait for it): the window (not for the registrar), a hold, a seat there already, a time
+    conflict, credits. ``dropping``: a swap's old section, counted as gone."""
+    if not actor.is_registrar:
+        refusal = state.window_refusal(_now())
+        if refusal is not None:
+            raise refusal
+    hold = state.hold_refusal()
+    if hold is not None:
+        raise hold
+    if candidate.section_id in state.enrolled:
+        raise AlreadyEnrolled()
+    refusal = state.rule_refusal(candidate, dropping=dropping, overrides=overrides)
+    if refusal is not None:
+        raise refusal
+
+
+def seat_of(candidate: Candidate) -> EnrolledSection:
+    return EnrolledSection(section_id=candidate.section_id, credits=candidate.credits, meetings=candidate.meetings)
+
+
+def enrollment_create(
+    *, actor: Actor, section_id: str, student_id: str | None = None, overrides: Collection[str] = ()
+) -> Registration:
     """Enroll a student in a section, or put them on its waitlist.
 
+    The rules first (``adding_check``): ``RegistrationNotOpen``/``RegistrationClosed``
+    (not for the registrar), ``RegistrationHold``, ``AlreadyEnrolled``, ``TimeConflict``,
+    ``CreditLimitExceeded`` (the registrar may override the last two). The same rules
+    apply to joining the waitlist, as if the seat were taken.
+
     A seat is taken only when one is free and nobody waits: no one jumps the line. Then
-    one TransactWrite takes it (see ``_seat_take``): ``AlreadyEnrolled`` if the student
-    has a seat. Otherwise (full, or people waiting, or the last seat went meanwhile) the
-    student joins the waitlist: ``AlreadyEnrolled`` if they have a seat, and the
-    waitlist's own refusals (``WaitlistFull``, ``WaitlistLimitReached``,
-    ``AlreadyWaitlisted``). A seat freed while they joined is filled from the line at
-    once, which may enroll them straight away.
+    one TransactWrite takes it (see ``_seat_take``) and records it on the student's term
+    record (``record_take``). Otherwise (full, or people waiting, or the last seat went
+    meanwhile) the student joins the waitlist: the waitlist's own refusals
+    (``WaitlistFull``, ``WaitlistLimitReached``, ``AlreadyWaitlisted``). A seat freed
+    while they joined is filled from the line at once, which may enroll them straight away.
     """
     student_id = _enrolling_student(actor, student_id)
-    section = section_record(section_id=section_id, consistent=True)
-    if section.enrolled < section.capacity and not waitlist_lengths(section_ids=[section_id])[section_id]:
-        now = _now()
-        try:
-            _transact(lambda transaction: _seat_take(transaction, section=section, student_id=student_id, now=now))
-        except TransactWriteError as exc:
-            refusal = _seat_refusal(exc)
-            if not isinstance(refusal, SectionFull):
-                raise refusal from exc
+    allowed = _overrides_of(actor, overrides)
+    for _ in range(DECIDE_ATTEMPTS):
+        read = registration_read(student_id=student_id, term=section_term(section_id), section_id=section_id)
+        section = _section_of(read)
+        candidate = candidate_of(section)
+        adding_check(actor=actor, state=read.state, candidate=candidate, overrides=allowed)
+        if section.enrolled < section.capacity and not waitlist_lengths(section_ids=[section_id])[section_id]:
+            now = _now()
+
+            try:
+                _transact(
+                    functools.partial(_seat_write, section=section, state=read.state, seat=seat_of(candidate), now=now)
+                )
+            except TransactWriteError as exc:
+                if record_refused(exc):
+                    continue  # another request of the student changed the record: decide again
+                refusal = _seat_refusal(exc)
+                if not isinstance(refusal, SectionFull):
+                    raise refusal from exc
+            else:
+                return _seat_taken(section, student_id, now)
         else:
-            return _seat_taken(section, student_id, now)
-    else:
-        _open_marker_sync(section)  # a marker left on a full section by a crash goes now
-    return _waitlist_join(section=section, student_id=student_id)
+            _open_marker_sync(section)  # a marker left on a full section by a crash goes now
+        try:
+            return _waitlist_join(section=section, state=read.state, student_id=student_id)
+        except RecordChanged:
+            continue
+    raise StudentBusy()
 
 
-def _waitlist_join(*, section: Section, student_id: str) -> Registration:
+def _waitlist_join(
+    *, section: Section, state: RegistrationState, student_id: str, swap_for: str | None = None
+) -> Registration:
+    """Put the student on the section's waitlist (the rules were checked), with a swap
+    attached (``swap_for``: the section to drop when promoted) if given.
+
+    The swap is written on the record before the place is taken, so a place never exists
+    without its swap; a refused join takes it back. A passed-over mark of an earlier place
+    in this line goes, so a new skip is told again.
+    """
     if _is_enrolled(section_id=section.section_id, student_id=student_id):
         raise AlreadyEnrolled()
-    place = waitlist_join(section_id=section.section_id, student_id=student_id, capacity=int(section.waitlist_capacity))
+    attach = swap_for is not None or section.section_id in state.skipped or section.section_id in state.swaps
+    if attach:
+        swaps = {key: value for key, value in state.swaps.items() if key != section.section_id}
+        if swap_for is not None:
+            swaps[section.section_id] = swap_for
+        skipped = {key: value for key, value in state.skipped.items() if key != section.section_id}
+        if not record_update(state, swaps=swaps, skipped=skipped):
+            raise RecordChanged()
+    try:
+        place = waitlist_join(
+            section_id=section.section_id, student_id=student_id, capacity=int(section.waitlist_capacity)
+        )
+    except Exception:
+        if swap_for is not None:
+            record_swap_detach(student_id=student_id, term=state.term, section_id=section.section_id)
+        raise
     # A seat freed after ``section`` was read found the line without this student:
     # offer it to the line now, or it would stay empty until the next drop.
     promoted = _seats_fill_after_write(section_id=section.section_id)
@@ -90,59 +212,90 @@ def _waitlist_join(*, section: Section, student_id: str) -> Registration:
             row = _enrollment_row(section_id=section.section_id, student_id=student_id)
             if row is not None and row.status == EnrollmentStatus.ENROLLED:
                 return registration_of(row)
-    return waitlist_registration(place)
+    return dataclasses.replace(waitlist_registration(place), swap_for=swap_for)
+
+
+def _seat_write(
+    transaction: TransactWrite, *, section: Section, state: RegistrationState, seat: EnrolledSection, now: datetime
+) -> None:
+    """An enroll's transaction: the seat, the row, and the seat on the student's record."""
+    _seat_take(transaction, section=section, student_id=state.student_id, now=now)
+    record_take(transaction, state=state, seat=seat)
+
+
+class RecordChanged(Exception):
+    """The student's record changed between the read and a write that depends on it."""
 
 
 def enrollment_drop(*, actor: Actor, section_id: str, student_id: str) -> None:
     """Drop a student from a section: the student themself, the section's instructor or
     the registrar (the last two are administrative drops).
 
+    A student may drop until the term's registration closes (``RegistrationClosed``
+    after it); windows do not bind the instructor nor the registrar.
+
     One TransactWrite turns the row ``dropped`` (only if it is ``enrolled``: a second
-    drop is ``EnrollmentNotFound``) and frees the seat (only if ``enrolled > 0``, so the
-    counter never goes negative). The row is kept for the dropped roster. The freed seat
-    goes to the head of the waitlist in the same request, unless auto-enrollment is
-    frozen (see ``seats_fill``).
+    drop is ``EnrollmentNotFound``), frees the seat (only if ``enrolled > 0``, so the
+    counter never goes negative) and takes it off the student's term record. The row is
+    kept for the dropped roster. The freed seat goes to the head of the waitlist in the
+    same request, unless auto-enrollment is frozen (see ``seats_fill``).
     """
     student_id = resolve_user_id(actor, student_id)
-    if student_id != actor.id:  # only then does the section say who may drop: its instructor
-        section = section_record(section_id=section_id, consistent=True)
-        if not (actor.is_registrar or (actor.is_instructor and section.instructor_id == actor.id)):
-            raise NotYourSection("Only the student, the section's instructor or the registrar may drop.")
-    now = _now()
     administrative = student_id != actor.id
+    for _ in range(DECIDE_ATTEMPTS):
+        read = registration_read(
+            student_id=student_id, term=section_term(section_id), section_id=section_id if administrative else None
+        )
+        if administrative:  # only then does the section say who may drop: its instructor
+            section = _section_of(read)
+            if not (actor.is_registrar or (actor.is_instructor and section.instructor_id == actor.id)):
+                raise NotYourSection("Only the student, the section's instructor or the registrar may drop.")
+        elif not actor.is_registrar:
+            refusal = read.state.window_refusal(_now(), adding=False)
+            if refusal is not None:
+                raise refusal
+        if _drop(actor=actor, state=read.state, section_id=section_id):
+            _seats_fill_after_write(section_id=section_id)
+            return
+    raise StudentBusy()
+
+
+def _drop(*, actor: Actor, state: RegistrationState, section_id: str) -> bool:
+    """The drop's transaction: True when done, False when the record changed meanwhile."""
+    student_id = state.student_id
+    now = _now()
+    recorded = section_id in state.enrolled
 
     def write(transaction: TransactWrite) -> None:
-        transaction.update(
-            Enrollment(section_id=section_id, student_id=student_id),
-            actions=[
-                Enrollment.status.set(EnrollmentStatus.DROPPED),
-                Enrollment.roster_key.set(f"{EnrollmentStatus.DROPPED}#{now.isoformat()}#{student_id}"),
-                Enrollment.enrolled_student_id.remove(),
-                Enrollment.dropped_at.set(now),
-                Enrollment.dropped_by.set(actor.id),
-                Enrollment.administrative.set(administrative),
-            ],
-            condition=Enrollment.status == EnrollmentStatus.ENROLLED,
-        )
-        transaction.update(
-            Section(section_id=section_id),
-            # Back in the open-sections index under its own term: no read of the section first.
-            actions=[Section.enrolled.add(-1), Section.open_term.set(Section.term)],
-            condition=Section.section_id.exists() & Section.deleting.does_not_exist() & (Section.enrolled > 0),
-            return_values="ALL_OLD",
-        )
+        seat_drop(transaction, section_id=section_id, student_id=student_id, dropped_by=actor.id, now=now)
+        if recorded:
+            record_free(transaction, state=state, section_id=section_id)
 
     try:
         _transact(write)
     except TransactWriteError as exc:
-        if _CONDITION_FAILED in _reason_codes(exc):
-            _, section_reason = (exc.cancellation_reasons or [None, None])[:2]
-            if (
-                section_reason is not None
-                and section_reason.code == _CONDITION_FAILED
-                and (not section_reason.raw_item or "deleting" in section_reason.raw_item)
-            ):
-                raise SectionNotFound() from exc
-            raise EnrollmentNotFound() from exc
+        refusal = seat_drop_refusal(exc)
+        if refusal is not None:
+            raise refusal from exc
+        if recorded and record_refused(exc):
+            return False
         raise
-    _seats_fill_after_write(section_id=section_id)
+    return True
+
+
+def waitlist_place_leave(*, actor: Actor, section_id: str, student_id: str) -> None:
+    """Take a student off a section's waitlist: the student themself (until the term's
+    registration closes: ``RegistrationClosed`` after it) or the registrar; a swap
+    attached to the place goes with it. ``NotYourPlace`` for anyone else,
+    ``NotWaitlisted`` if they are not on it."""
+    student_id = resolve_user_id(actor, student_id)
+    if student_id != actor.id and not actor.is_registrar:
+        raise NotYourPlace()
+    state = registration_state(student_id=student_id, term=section_term(section_id))
+    if not actor.is_registrar:
+        refusal = state.window_refusal(_now(), adding=False)
+        if refusal is not None:
+            raise refusal
+    waitlist_place_delete(actor=actor, section_id=section_id, student_id=student_id)
+    if section_id in state.swaps:
+        record_swap_detach(student_id=student_id, term=state.term, section_id=section_id)

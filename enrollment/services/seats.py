@@ -12,7 +12,7 @@ from pynamodb.transactions import TransactWrite
 
 from core.dynamodb import is_condition_failure
 from enrollment.data import EnrollmentStatus, EnrollOutcome, Registration
-from enrollment.errors import AlreadyEnrolled, SectionFull, SectionNotFound
+from enrollment.errors import AlreadyEnrolled, EnrollmentNotFound, SectionFull, SectionNotFound
 from enrollment.models import Enrollment, Section
 from enrollment.services.transactions import _CONDITION_FAILED
 
@@ -134,3 +134,44 @@ def _enrollment_row(*, section_id: str, student_id: str) -> Enrollment | None:
 def _is_enrolled(*, section_id: str, student_id: str) -> bool:
     row = _enrollment_row(section_id=section_id, student_id=student_id)
     return row is not None and row.status == EnrollmentStatus.ENROLLED
+
+
+def seat_drop(transaction: TransactWrite, *, section_id: str, student_id: str, dropped_by: str, now: datetime) -> None:
+    """Add to ``transaction``: the row turns ``dropped`` (only if it is ``enrolled``) and
+    the seat is freed (only if the section exists, is not being deleted and ``enrolled >
+    0``); the section goes back into the open-sections index under its own term, with no
+    read first. The row's reason comes before the section's."""
+    transaction.update(
+        Enrollment(section_id=section_id, student_id=student_id),
+        actions=[
+            Enrollment.status.set(EnrollmentStatus.DROPPED),
+            Enrollment.roster_key.set(f"{EnrollmentStatus.DROPPED}#{now.isoformat()}#{student_id}"),
+            Enrollment.enrolled_student_id.remove(),
+            Enrollment.dropped_at.set(now),
+            Enrollment.dropped_by.set(dropped_by),
+            Enrollment.administrative.set(dropped_by != student_id),
+        ],
+        condition=Enrollment.status == EnrollmentStatus.ENROLLED,
+    )
+    transaction.update(
+        Section(section_id=section_id),
+        actions=[Section.enrolled.add(-1), Section.open_term.set(Section.term)],
+        condition=Section.section_id.exists() & Section.deleting.does_not_exist() & (Section.enrolled > 0),
+        return_values="ALL_OLD",
+    )
+
+
+def seat_drop_refusal(exc: TransactWriteError, *, first: int = 0) -> SectionNotFound | EnrollmentNotFound | None:
+    """Why ``seat_drop`` (its row's reason at ``first``, the section's after it) was
+    refused: the section gone or being deleted, or no seat to drop; None if neither."""
+    reasons = (exc.cancellation_reasons or [])[first : first + 2]
+    if len(reasons) < 2 or not any(reason is not None and reason.code == _CONDITION_FAILED for reason in reasons):
+        return None
+    section_reason = reasons[1]
+    if (
+        section_reason is not None
+        and section_reason.code == _CONDITION_FAILED
+        and (not section_reason.raw_item or "deleting" in section_reason.raw_item)
+    ):
+        return SectionNotFound()
+    return EnrollmentNotFound()

@@ -12,7 +12,7 @@ from accounts.api import Role, user_profile_get
 from accounts.errors import UserNotFound
 from core.dynamodb import is_condition_failure
 from core.errors import InvalidField
-from enrollment.data import SectionData
+from enrollment.data import EnrollmentStatus, SectionData, section_term
 from enrollment.errors import (
     CapacityBelowEnrolled,
     SectionExists,
@@ -23,6 +23,7 @@ from enrollment.meetings import Meeting
 from enrollment.models import Course, Enrollment, MeetingAttribute, Section
 from enrollment.selectors import section_data, section_data_counted, section_record
 from enrollment.services.promotion import _seats_fill_after_write
+from enrollment.services.records import record_section_forget
 from enrollment.services.seats import _open_marker_sync
 from enrollment.services.transactions import _CONDITION_FAILED, _now, _reason_codes, _transact
 from waitlist.api import waitlist_discard, waitlist_lengths
@@ -163,7 +164,8 @@ def section_delete(*, section_id: str) -> None:
     In four steps, each safe to repeat, so a DELETE retried after a crash finishes the
     job: mark the section ``deleting`` (enrolls and promotions are refused from then
     on), delete its waitlist and the students' references to it, delete its enrollment
-    rows, then delete the section and uncount it on its course in one transaction.
+    rows (and the seats on the students' term records), then delete the section and
+    uncount it on its course in one transaction.
     """
     section = Section(section_id=section_id)
     try:
@@ -175,9 +177,16 @@ def section_delete(*, section_id: str) -> None:
         if is_condition_failure(exc):
             raise SectionNotFound() from exc
         raise
-    waitlist_discard(section_id=section_id)
+    term = section_term(section_id)
+    for student_id in waitlist_discard(section_id=section_id):
+        record_section_forget(student_id=student_id, term=term, section_id=section_id)  # a swap attached
     with Enrollment.batch_write() as batch:
-        for row in Enrollment.query(section_id, consistent_read=True, attributes_to_get=["section_id", "student_id"]):
+        rows = Enrollment.query(
+            section_id, consistent_read=True, attributes_to_get=["section_id", "student_id", "status"]
+        )
+        for row in rows:
+            if row.status == EnrollmentStatus.ENROLLED:
+                record_section_forget(student_id=row.student_id, term=term, section_id=section_id)
             batch.delete(row)
 
     def write(transaction: TransactWrite) -> None:

@@ -90,7 +90,7 @@ def test_a_promotion_that_finds_no_seat_keeps_the_student_first_in_line(full, pu
     stale = Section.get(section.id, consistent_read=True)
 
     # When the promotion's transaction runs
-    assert promotion._promote(stale, park.parked[0]) is None
+    assert promotion._promote(stale, park.parked[0])[0] is None
 
     # Then it was refused for the seat: nobody enrolled, no event, and the student
     # is back at the head of the line (not settled as if enrolled)
