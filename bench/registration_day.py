@@ -60,7 +60,11 @@ PORTAL_QUERY = """
 query Portal($term: String!) {
   me {
     firstName
-    enrollments { items { sectionId status position section { title meeting seatsLeft instructor { lastName } } } }
+    enrollments {
+      items {
+        sectionId status position section { title meetings { days start end } seatsLeft instructor { lastName } }
+      }
+    }
   }
   sections(term: $term, open: true, pageSize: 20) {
     items { id title seatsLeft waitlisted status course { credits } instructor { lastName } }

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from rest_framework import exceptions as drf_exceptions
+from rest_framework.settings import api_settings
 
 from core.errors import ServiceError, StoreUnavailable
 from core.openapi import PROBLEM_CONTENT_TYPE
@@ -56,6 +57,30 @@ class Described:
     store: str | None = None  # the backing store that is down, for a 503
 
 
+def field_errors(detail: Any, path: str = "") -> dict[str, list[str]]:
+    """DRF's validation errors as ``errors`` documents them, field name to messages, one
+    level deep: what is wrong in a list's item or a nested object is named by its path
+    (``meetings[0].start``), and what is wrong with a nested value as a whole by the
+    value's own path (``meetings``, ``meetings[1]``: not a list, not an object)."""
+    if isinstance(detail, dict):
+        errors: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            if isinstance(key, int) or str(key).isdigit():
+                name = f"{path}[{key}]"
+            elif key == api_settings.NON_FIELD_ERRORS_KEY and path:
+                name = path
+            else:
+                name = f"{path}.{key}" if path else str(key)
+            for field_name, messages in field_errors(value, name).items():
+                errors.setdefault(field_name, []).extend(messages)
+        return errors
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        # A list serializer's errors: one entry per item, empty for the valid ones.
+        return field_errors({index: item for index, item in enumerate(detail) if item}, path)
+    messages = detail if isinstance(detail, list) else [detail]
+    return {path or api_settings.NON_FIELD_ERRORS_KEY: list(messages)}
+
+
 def described(exc: BaseException) -> Described | None:
     """``exc`` as any interface (REST, GraphQL) reports it, when it is one the API
     answers on purpose: a store outage, a domain error, invalid input. None otherwise."""
@@ -65,7 +90,7 @@ def described(exc: BaseException) -> Described | None:
     if isinstance(exc, ServiceError):
         return Described(exc.status, exc.code, exc.detail, exc.extra)
     if isinstance(exc, drf_exceptions.ValidationError):
-        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        errors = field_errors(exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail})
         return Described(HTTPStatus.BAD_REQUEST, "invalid", "Invalid input.", {"errors": errors})
     return None
 

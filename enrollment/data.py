@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from enrollment.meetings import Meeting
+
 # Ids are built from these parts joined by "-", so no part may contain one.
 DEPARTMENT = r"[A-Za-z]{2,8}"
 COURSE_NUMBER = r"[0-9A-Za-z]{1,6}"
@@ -66,7 +68,8 @@ class SectionData:
     enrolled: int
     waitlist_capacity: int
     auto_enrollment_frozen: bool
-    meeting: str | None
+    meetings: tuple[Meeting, ...]
+    credits: int  # the course's
     waitlisted: int = 0
 
     @property

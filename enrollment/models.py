@@ -164,7 +164,6 @@ class Section(TableModel):
     enrolled = NumberAttribute(default=0)  # seats taken: always 0 <= enrolled <= capacity
     waitlist_capacity = NumberAttribute()
     auto_enrollment_frozen = BooleanAttribute(default=False)
-    meeting = UnicodeAttribute(null=True)
     # The weekly meetings, in the order written: what time conflicts are computed from.
     meetings = ListAttribute(of=MeetingAttribute, default=list)
     # The course's credits, copied like ``title`` (course PATCH re-copies them), so the

@@ -41,7 +41,7 @@ from enrollment.errors import (
     StudentNotFound,
     TermNotFound,
 )
-from enrollment.meetings import meetings_from_dicts
+from enrollment.meetings import Meeting, meetings_from_dicts
 from enrollment.models import (
     COURSES_PARTITION,
     SECTIONS_PARTITION,
@@ -72,21 +72,58 @@ def course_data(course: Course) -> CourseData:
     )
 
 
+def section_meetings(section: Section) -> tuple[Meeting, ...]:
+    """A stored section's meetings, in the order written."""
+    return tuple(Meeting(days=meeting.days, start=meeting.start, end=meeting.end) for meeting in section.meetings or [])
+
+
+def sections_credits(sections: Iterable[Section]) -> dict[str, int]:
+    """Each section's credits (section id to credits).
+
+    Sections carry their course's credits (copied at create, re-copied when the course
+    changes them); a section written before that copy existed has none, and its course
+    is read for it: one BatchGetItem for all such sections, nothing when there are none.
+    """
+    sections = list(sections)
+    missing = {section.course_id for section in sections if section.credits is None}
+    courses = courses_by_id(course_ids=missing) if missing else {}
+    credits = {}
+    for section in sections:
+        if section.credits is not None:
+            credits[section.section_id] = int(section.credits)
+        else:  # a course is only deleted once it has no section, so it is there
+            course = courses.get(section.course_id)
+            credits[section.section_id] = course.credits if course else 0
+    return credits
+
+
+def sections_data(sections: Iterable[Section]) -> list[SectionData]:
+    """Stored sections as data, in the same order (their waitlists not counted)."""
+    sections = list(sections)
+    credits = sections_credits(sections)
+    return [
+        SectionData(
+            id=section.section_id,
+            course_id=section.course_id,
+            department=section.department,
+            title=section.title,
+            term=section.term,
+            number=section.number,
+            instructor_id=section.instructor_id,
+            capacity=int(section.capacity),
+            enrolled=int(section.enrolled),
+            waitlist_capacity=int(section.waitlist_capacity),
+            auto_enrollment_frozen=bool(section.auto_enrollment_frozen),
+            meetings=section_meetings(section),
+            credits=credits[section.section_id],
+        )
+        for section in sections
+    ]
+
+
 def section_data(section: Section) -> SectionData:
-    return SectionData(
-        id=section.section_id,
-        course_id=section.course_id,
-        department=section.department,
-        title=section.title,
-        term=section.term,
-        number=section.number,
-        instructor_id=section.instructor_id,
-        capacity=int(section.capacity),
-        enrolled=int(section.enrolled),
-        waitlist_capacity=int(section.waitlist_capacity),
-        auto_enrollment_frozen=bool(section.auto_enrollment_frozen),
-        meeting=section.meeting,
-    )
+    """A stored section as data (its waitlist not counted)."""
+    return sections_data([section])[0]
 
 
 def with_waitlists(sections: list[SectionData]) -> list[SectionData]:
@@ -212,7 +249,7 @@ def sections_by_id(*, section_ids: Iterable[str]) -> dict[str, SectionData]:
     wanted = {section_id for section_id in section_ids if is_section_id(section_id)}
     if not wanted:
         return {}
-    found = [section_data(section) for section in Section.batch_get(wanted) if not section.deleting]
+    found = sections_data(section for section in Section.batch_get(wanted) if not section.deleting)
     return {section.id: section for section in with_waitlists(found)}
 
 
@@ -267,9 +304,9 @@ def section_list(*, page: PageRequest, filters: SectionFilters) -> Page[SectionD
         key_names=index_key_names(Section, index),
         scope=filters.scope,
         page=page,
-        convert=section_data,
+        convert=lambda section: section,
     )
-    return dataclasses.replace(found, items=with_waitlists(found.items))
+    return dataclasses.replace(found, items=with_waitlists(sections_data(found.items)))
 
 
 def section_for_staff(*, actor: Actor, section_id: str) -> SectionData:

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.validators import MaxLengthValidator
 from rest_framework import serializers
 
 from accounts.api import Actor
@@ -21,6 +22,7 @@ from enrollment.data import (
     EnrollOutcome,
     SectionStatus,
 )
+from enrollment.meetings import DAY_LETTERS, MAX_MEETINGS, Meeting
 from enrollment.rules import DEFAULT_MAX_CREDITS, HoldKind, Override
 from enrollment.selectors import SectionFilters, resolve_user_id
 
@@ -103,6 +105,55 @@ class CourseOutputSerializer(serializers.Serializer):
 
 # --- sections ----------------------------------------------------------------------
 
+# Distinct day letters, Monday to Sunday (R is Thursday, U Sunday), e.g. MWF.
+MEETING_DAYS = f"(?!.*(.).*\\1)[{DAY_LETTERS}]{{1,{len(DAY_LETTERS)}}}"
+MEETING_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]"  # HH:MM, 00:00 to 23:59
+
+
+class MeetingSerializer(StrictSerializer):
+    """One weekly meeting, e.g. ``{"days": "MWF", "start": "09:00", "end": "09:50"}``."""
+
+    days = serializers.RegexField(
+        _whole(MEETING_DAYS),
+        trim_whitespace=False,
+        help_text="Distinct upper-case letters of MTWRFSU (R: Thursday, U: Sunday), e.g. MWF.",
+        error_messages={"invalid": "Distinct upper-case letters of MTWRFSU (R: Thursday, U: Sunday), e.g. MWF."},
+    )
+    start = serializers.RegexField(
+        _whole(MEETING_TIME),
+        trim_whitespace=False,
+        help_text="Local time, HH:MM from 00:00 to 23:59.",
+        error_messages={"invalid": "A time HH:MM from 00:00 to 23:59, e.g. 09:00."},
+    )
+    end = serializers.RegexField(
+        _whole(MEETING_TIME),
+        trim_whitespace=False,
+        help_text="Local time, HH:MM, after start.",
+        error_messages={"invalid": "A time HH:MM from 00:00 to 23:59, e.g. 09:50."},
+    )
+
+    def run_validation(self, data=serializers.empty):
+        # StrictSerializer's unknown-key check reads initial_data, which a list's items lack.
+        self.initial_data = data
+        return super().run_validation(data)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if attrs["start"] >= attrs["end"]:  # HH:MM strings sort as the times do
+            raise serializers.ValidationError({"end": ["Must be after start."]})
+        return Meeting(**attrs)
+
+
+def meetings_field(**kwargs) -> serializers.ListSerializer:
+    return serializers.ListSerializer(
+        child=MeetingSerializer(),
+        max_length=MAX_MEETINGS,
+        # Never reached (max_length refuses first): what shows the limit as maxItems in OpenAPI.
+        validators=[MaxLengthValidator(MAX_MEETINGS)],
+        help_text=f"Weekly meetings, at most {MAX_MEETINGS}; [] for none.",
+        **kwargs,
+    )
+
 
 class SectionCreateInputSerializer(StrictSerializer):
     course_id = CodeField(_whole(COURSE_ID), help_text="e.g. CPSC-449.")
@@ -111,9 +162,7 @@ class SectionCreateInputSerializer(StrictSerializer):
     instructor_id = UserIdField(help_text="The id of a user with the instructor role.")
     capacity = serializers.IntegerField(min_value=0, max_value=MAX_CAPACITY)
     waitlist_capacity = serializers.IntegerField(min_value=0, max_value=MAX_WAITLIST_CAPACITY, default=15)
-    meeting = serializers.CharField(
-        max_length=200, required=False, allow_null=True, allow_blank=True, help_text="e.g. MW 10:00-11:15, CS-110."
-    )
+    meetings = meetings_field(required=False)
 
 
 class SectionUpdateInputSerializer(PartialUpdateSerializer):
@@ -121,7 +170,7 @@ class SectionUpdateInputSerializer(PartialUpdateSerializer):
     capacity = serializers.IntegerField(min_value=0, max_value=MAX_CAPACITY, required=False)
     waitlist_capacity = serializers.IntegerField(min_value=0, max_value=MAX_WAITLIST_CAPACITY, required=False)
     auto_enrollment_frozen = serializers.BooleanField(required=False)
-    meeting = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text='"" clears it.')
+    meetings = meetings_field(required=False)
 
 
 class SectionListQuerySerializer(serializers.Serializer):
@@ -163,7 +212,8 @@ class SectionOutputSerializer(serializers.Serializer):
     waitlisted = serializers.IntegerField()
     status = serializers.ChoiceField(choices=[status.value for status in SectionStatus])
     auto_enrollment_frozen = serializers.BooleanField()
-    meeting = serializers.CharField(allow_null=True)
+    meetings = MeetingSerializer(many=True, help_text="Weekly meetings, as written; [] for none.")
+    credits = serializers.IntegerField(help_text="The course's credits.")
 
 
 # --- enrollments -------------------------------------------------------------------

@@ -190,7 +190,7 @@ class SectionViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     @extend_schema(
         operation_id="sections_update",
         tags=["catalog"],
-        summary="Change a section's instructor, capacities, freeze or meeting time (registrar)",
+        summary="Change a section's instructor, capacities, freeze or meetings (registrar)",
         parameters=[SECTION_ID_PARAMETER],
         request=SectionUpdateInputSerializer,
         responses={200: SectionOutputSerializer, **problem_responses(400, 401, 403, 404, 409, 429, 503)},

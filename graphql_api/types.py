@@ -145,6 +145,13 @@ class WaitlistEntry:
 # --- sections --------------------------------------------------------------------
 
 
+@strawberry.type(description='A weekly meeting of a section, e.g. days "MWF", start "09:00", end "09:50".')
+class Meeting:
+    days: str = strawberry.field(description="Distinct letters of MTWRFSU (R: Thursday, U: Sunday), e.g. MWF.")
+    start: str = strawberry.field(description="Local time, HH:MM (24-hour).")
+    end: str = strawberry.field(description="Local time, HH:MM, after start.")
+
+
 @strawberry.type(description="A section of a course in a term, e.g. 2026FA-CPSC-449-01.")
 class Section:
     id: strawberry.ID = strawberry.field(description='"{term}-{course_id}-{number}".')
@@ -161,7 +168,8 @@ class Section:
     waitlisted: int = strawberry.field(description="Students waiting now.")
     status: SectionStatus
     auto_enrollment_frozen: bool
-    meeting: str | None
+    meetings: list[Meeting] = strawberry.field(description="Weekly meetings, as written; empty for none.")
+    credits: int = strawberry.field(description="The course's credits.")
 
     @strawberry.field(description="The course this is a section of.")
     async def course(self, info: Context) -> Course | None:
@@ -212,15 +220,21 @@ class Section:
         return paged(page, WaitlistEntry)
 
 
+def section_of(data: SectionData) -> Section:
+    section = copied(Section, data)
+    section.meetings = [copied(Meeting, meeting) for meeting in data.meetings]
+    return section
+
+
 async def section_loaded(info: Context, section_id: str) -> Section | None:
     data = await info.context.loaders.section.load(section_id)
-    return copied(Section, data) if data else None
+    return section_of(data) if data else None
 
 
 def sections_listed(info: Context, sections: Iterable[SectionData]) -> list[Section]:
     sections = list(sections)
     info.context.loaders.sections_known(sections)
-    return [copied(Section, section) for section in sections]
+    return [section_of(section) for section in sections]
 
 
 # --- a student's registrations ---------------------------------------------------

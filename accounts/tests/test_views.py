@@ -185,12 +185,14 @@ def test_registrar_creates_a_user_with_roles(client_for, registrar):
     assert response.json()["roles"] == ["instructor", "registrar"]
 
 
-@pytest.mark.parametrize("roles", [[], ["dean"]])
-def test_user_creation_validates_roles(client_for, registrar, roles):
+@pytest.mark.parametrize(("roles", "field"), [([], "roles"), (["student", "dean"], "roles[1]")])
+def test_user_creation_validates_roles(client_for, registrar, roles, field):
     response = client_for(registrar).post(USERS, {"username": "x", "password": PASSWORD, "roles": roles}, format="json")
 
     assert response.status_code == 400
-    assert "roles" in response.json()["errors"]
+    # API.md: errors map a field to a list of messages; a list's item is named by its index
+    errors = response.json()["errors"]
+    assert list(errors) == [field] and all(isinstance(message, str) for message in errors[field])
 
 
 @pytest.mark.parametrize("role", [Role.STUDENT, Role.INSTRUCTOR])

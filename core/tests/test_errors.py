@@ -3,6 +3,7 @@
 import pytest
 
 from conftest import PASSWORD
+from core.problems import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +122,24 @@ def test_browsable_api_renders_errors_as_html(api_client):
 
     assert response.status_code == 401
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_nested_validation_errors_are_named_by_their_path():
+    # DRF's shapes: a list serializer's errors (one entry per item), a ListField's (by
+    # index), a nested object's, and a non-field error of a nested value
+    detail = {
+        "meetings": [{}, {"start": ["Bad time."], "non_field_errors": ["Bad meeting."]}],
+        "roles": {0: ["Not a role."]},
+        "address": {"city": ["Required."]},
+        "tickets": {"non_field_errors": ["Expected a list."]},
+        "non_field_errors": ["Send at least one field."],
+    }
+
+    assert field_errors(detail) == {
+        "meetings[1].start": ["Bad time."],
+        "meetings[1]": ["Bad meeting."],
+        "roles[0]": ["Not a role."],
+        "address.city": ["Required."],
+        "tickets": ["Expected a list."],
+        "non_field_errors": ["Send at least one field."],
+    }

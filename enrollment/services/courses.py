@@ -1,5 +1,5 @@
-"""Writes of the catalog's courses: create, update (with the copy of a new title to the
-course's sections), and delete only when no section is left."""
+"""Writes of the catalog's courses: create, update (with the copy of a new title or new
+credits to the course's sections), and delete only when no section is left."""
 
 from typing import Any
 
@@ -41,9 +41,11 @@ def course_update(
 ) -> CourseData:
     """Change a course's title, description or credits; ``CourseNotFound`` if it does not exist.
 
-    A new title is copied to the course's sections (which keep it so that lists need
-    no second read); that copy is not atomic with the course, and a crash in between
-    leaves old titles until the next title change.
+    A new title or new credits are copied to the course's sections (which keep them so
+    that lists and the credit limit need no second read); that copy is not atomic with
+    the course, and a crash in between leaves the old values until the next change.
+    Credits a section had before are replaced whatever they were, so the copy also
+    fills in sections written before sections carried credits.
     """
     changes: list[Any] = [Course.updated_at.set(_now())]
     if title is not None:
@@ -59,10 +61,15 @@ def course_update(
         if is_condition_failure(exc):
             raise CourseNotFound() from exc
         raise
+    copies: list[Any] = []
     if title is not None:
+        copies.append(Section.title.set(title))
+    if credits is not None:
+        copies.append(Section.credits.set(credits))
+    if copies:
         for section in Section.by_course.query(course_id, attributes_to_get=["section_id"]):
             try:
-                section.update(actions=[Section.title.set(title)], condition=Section.section_id.exists())
+                section.update(actions=copies, condition=Section.section_id.exists())
             except UpdateError as exc:
                 if not is_condition_failure(exc):  # deleted meanwhile: nothing to copy to
                     raise

@@ -1,7 +1,8 @@
 """Writes of sections: open one (counted on its course in the same transaction), change
-its instructor, capacities, freeze flag or meeting time, and delete it with its
+its instructor, capacities, freeze flag or meeting times, and delete it with its
 enrollments and its waitlist."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -18,13 +19,18 @@ from enrollment.errors import (
     SectionNotFound,
     WaitlistCapacityBelowWaitlisted,
 )
-from enrollment.models import Course, Enrollment, Section
+from enrollment.meetings import Meeting
+from enrollment.models import Course, Enrollment, MeetingAttribute, Section
 from enrollment.selectors import section_data, section_data_counted, section_record
 from enrollment.services.promotion import _seats_fill_after_write
 from enrollment.services.records import record_section_forget
 from enrollment.services.seats import _open_marker_sync
 from enrollment.services.transactions import _CONDITION_FAILED, _now, _reason_codes, _transact
 from waitlist.api import waitlist_discard, waitlist_lengths
+
+
+def _meeting_attributes(meetings: Sequence[Meeting]) -> list[MeetingAttribute]:
+    return [MeetingAttribute(days=meeting.days, start=meeting.start, end=meeting.end) for meeting in meetings]
 
 
 def _user_with_role(*, user_id: str, role: Role, field: str) -> str:
@@ -46,12 +52,14 @@ def section_create(
     instructor_id: str,
     capacity: int,
     waitlist_capacity: int,
-    meeting: str | None = None,
+    meetings: Sequence[Meeting] = (),
 ) -> SectionData:
-    """Open section ``number`` of a course in ``term``, taught by an instructor.
+    """Open section ``number`` of a course in ``term``, taught by an instructor, meeting
+    at ``meetings`` (already checked: see ``enrollment.meetings``).
 
     One transaction writes the section (``SectionExists`` if its id is taken) and
-    counts it on its course (which must exist: 400 on ``course_id``).
+    counts it on its course (which must exist: 400 on ``course_id``). The section keeps
+    a copy of the course's title and credits.
     """
     instructor_id = _user_with_role(user_id=instructor_id, role=Role.INSTRUCTOR, field="instructor_id")
     try:
@@ -66,12 +74,13 @@ def section_create(
         term=term,
         number=number,
         title=course.title,
+        credits=int(course.credits),
         instructor_id=instructor_id,
         capacity=capacity,
         enrolled=0,
         waitlist_capacity=waitlist_capacity,
         auto_enrollment_frozen=False,
-        meeting=meeting,
+        meetings=_meeting_attributes(meetings),
         open_term=term if capacity > 0 else None,
         created_at=now,
         updated_at=now,
@@ -104,9 +113,10 @@ def section_update(
     capacity: int | None = None,
     waitlist_capacity: int | None = None,
     auto_enrollment_frozen: bool | None = None,
-    meeting: str | None = None,
+    meetings: Sequence[Meeting] | None = None,
 ) -> SectionData:
-    """Change who teaches a section, its capacities, its freeze flag or its meeting time.
+    """Change who teaches a section, its capacities, its freeze flag or its meetings
+    (replaced as a whole; an empty list clears them).
 
     The capacity never goes below the seats taken: the update's condition checks
     ``enrolled <= capacity`` in DynamoDB (``CapacityBelowEnrolled`` otherwise). The
@@ -131,8 +141,8 @@ def section_update(
         changes.append(Section.waitlist_capacity.set(waitlist_capacity))
     if auto_enrollment_frozen is not None:
         changes.append(Section.auto_enrollment_frozen.set(auto_enrollment_frozen))
-    if meeting is not None:  # "" clears it
-        changes.append(Section.meeting.set(meeting) if meeting else Section.meeting.remove())
+    if meetings is not None:
+        changes.append(Section.meetings.set(_meeting_attributes(meetings)))
     section = Section(section_id=section_id)
     try:
         section.update(actions=changes, condition=condition)

@@ -111,7 +111,7 @@ def test_the_registrar_overrides_a_conflict_and_no_one_else_may(rules_section, s
 
     assert_problem(refused, 409, "time_conflict")
     assert_problem(by_student, 403, "permission_denied")
-    assert_problem(unknown, 400, "invalid", field="override")
+    assert_problem(unknown, 400, "invalid", field="override[0]")  # the item, named by its path
     assert overridden.status_code == 201, overridden.content
     assert seated(overlapping) == [student.id]
 

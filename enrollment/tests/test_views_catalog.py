@@ -8,6 +8,8 @@ only that test's courses and sections.
 import pytest
 
 from accounts.roles import Role
+from enrollment.meetings import Meeting
+from enrollment.models import Section
 from enrollment.tests.http import (
     COURSES,
     SECTIONS,
@@ -402,9 +404,10 @@ def _section_body(course_id: str, instructor_id: str, **fields) -> dict:
 
 
 def test_registrar_creates_a_section(client_for, registrar, instructor, make_course):
-    course = make_course(department=unique_department(), number="449", title="Back-End Engineering")
+    course = make_course(department=unique_department(), number="449", title="Back-End Engineering", credits=4)
     term = unique_term()
-    body = _section_body(course.id.lower(), instructor.id, term=term.lower(), capacity=2, meeting="MW 10:00-11:15")
+    meetings = [{"days": "MW", "start": "10:00", "end": "11:15"}, {"days": "F", "start": "13:00", "end": "15:45"}]
+    body = _section_body(course.id.lower(), instructor.id, term=term.lower(), capacity=2, meetings=meetings)
     client = client_for(registrar)
 
     response = client.post(SECTIONS, body, format="json")
@@ -426,7 +429,8 @@ def test_registrar_creates_a_section(client_for, registrar, instructor, make_cou
         "waitlisted": 0,
         "status": "open",
         "auto_enrollment_frozen": False,
-        "meeting": "MW 10:00-11:15",
+        "meetings": meetings,
+        "credits": 4,
     }
     assert response.json() == expected
     assert response["Location"].endswith(section_url(section_id))
@@ -825,7 +829,7 @@ def test_capacity_below_the_enrolled_count_is_refused(client_for, registrar, mak
     assert (body["capacity"], body["enrolled"]) == (3, 2)
 
 
-def test_registrar_changes_instructor_waitlist_freeze_and_meeting(
+def test_registrar_changes_instructor_waitlist_freeze_and_meetings(
     client_for, registrar, make_user, make_course, make_section
 ):
     section = make_section(course_id=make_course(department=unique_department(), number="1").id, term=unique_term())
@@ -834,7 +838,7 @@ def test_registrar_changes_instructor_waitlist_freeze_and_meeting(
         "instructor_id": new_instructor.id,
         "waitlist_capacity": 3,
         "auto_enrollment_frozen": True,
-        "meeting": "TR 09:00",
+        "meetings": [{"days": "TR", "start": "09:00", "end": "10:15"}],
     }
     client = client_for(registrar)
 
@@ -906,6 +910,172 @@ def test_changing_an_unknown_section_is_not_found(client_for, registrar):
     )
 
     assert_problem(response, 404, "not_found")
+
+
+# --- sections: meetings and credits ----------------------------------------------------
+
+MONDAY_TEN = {"days": "MW", "start": "10:00", "end": "11:15"}
+
+# (meetings sent, the field the errors name): every shape the contract refuses.
+BAD_MEETINGS = {
+    "lower-case days": ([{**MONDAY_TEN, "days": "mw"}], "meetings[0].days"),
+    "a day twice": ([{**MONDAY_TEN, "days": "MWM"}], "meetings[0].days"),
+    "a letter outside MTWRFSU": ([{**MONDAY_TEN, "days": "MX"}], "meetings[0].days"),
+    "no days": ([{**MONDAY_TEN, "days": ""}], "meetings[0].days"),
+    "days not a string": ([{**MONDAY_TEN, "days": ["M", "W"]}], "meetings[0].days"),
+    "24:00": ([{**MONDAY_TEN, "end": "24:00"}], "meetings[0].end"),
+    "one-digit hour": ([{**MONDAY_TEN, "start": "9:00"}], "meetings[0].start"),
+    "minute 60": ([{**MONDAY_TEN, "end": "12:60"}], "meetings[0].end"),
+    "seconds": ([{**MONDAY_TEN, "start": "10:00:00"}], "meetings[0].start"),
+    "a space around the time": ([{**MONDAY_TEN, "start": " 10:00"}], "meetings[0].start"),
+    "start equal to end": ([{**MONDAY_TEN, "end": "10:00"}], "meetings[0].end"),
+    "start after end": ([{**MONDAY_TEN, "start": "12:00"}], "meetings[0].end"),
+    "not a list": ("MW 10:00-11:15", "meetings"),
+    "null": (None, "meetings"),
+    "a meeting not an object": (["MW 10:00-11:15"], "meetings[0]"),
+    "a missing key": ([{"days": "MW", "start": "10:00"}], "meetings[0].end"),
+    "an unknown key": ([{**MONDAY_TEN, "room": "CS-104"}], "meetings[0].room"),
+    "the second meeting bad": ([MONDAY_TEN, {**MONDAY_TEN, "days": "F", "start": "25:00"}], "meetings[1].start"),
+    "more than 10": ([{**MONDAY_TEN, "days": "MTWRFSU"[index % 7]} for index in range(11)], "meetings"),
+}
+
+
+@pytest.mark.parametrize(("meetings", "field"), BAD_MEETINGS.values(), ids=BAD_MEETINGS.keys())
+def test_a_section_with_bad_meetings_is_invalid_and_not_created(
+    client_for, registrar, instructor, make_course, meetings, field
+):
+    course = make_course(department=unique_department(), number="1")
+    body = _section_body(course.id, instructor.id, meetings=meetings)
+    client = client_for(registrar)
+
+    response = client.post(SECTIONS, body, format="json")
+
+    problem = assert_problem(response, 400, "invalid", field=field)
+    assert list(problem["errors"]) == [field], problem
+    assert all(isinstance(message, str) for message in problem["errors"][field])
+    assert client.get(section_url(f"{body['term']}-{course.id}-01")).status_code == 404
+
+
+@pytest.mark.parametrize(("meetings", "field"), BAD_MEETINGS.values(), ids=BAD_MEETINGS.keys())
+def test_a_section_change_to_bad_meetings_is_invalid_and_changes_nothing(
+    client_for, registrar, new_section, meetings, field
+):
+    section = new_section(meetings=[Meeting(days="TR", start="08:30", end="09:45")])
+    client = client_for(registrar)
+
+    response = client.patch(section_url(section.id), {"meetings": meetings, "capacity": 9}, format="json")
+
+    assert_problem(response, 400, "invalid", field=field)
+    after = client.get(section_url(section.id)).json()
+    assert (after["meetings"], after["capacity"]) == ([{"days": "TR", "start": "08:30", "end": "09:45"}], 30)
+
+
+def test_meetings_read_back_exactly_as_written_in_every_read(client_for, registrar, student, instructor, make_course):
+    # Given meetings in no particular order, with days not in week order and the edges of the day
+    course = make_course(department=unique_department(), number="1")
+    meetings = [
+        {"days": "RT", "start": "13:05", "end": "23:59"},
+        {"days": "U", "start": "00:00", "end": "00:01"},
+        {"days": "MTWRFSU", "start": "07:30", "end": "08:20"},
+    ]
+    body = _section_body(course.id, instructor.id, meetings=meetings)
+
+    # When the registrar creates the section
+    created = client_for(registrar).post(SECTIONS, body, format="json")
+
+    # Then the answer, one section and the lists all read them back unchanged, in order
+    assert created.status_code == 201, created.content
+    client = client_for(student)
+    section_id = created.json()["id"]
+    assert created.json()["meetings"] == meetings
+    assert client.get(section_url(section_id)).json()["meetings"] == meetings
+    for query in ({"term": body["term"]}, {"course": course.id}, {"instructor": instructor.id}):
+        [listed] = [item for item in client.get(SECTIONS, query).json()["results"] if item["id"] == section_id]
+        assert listed["meetings"] == meetings
+
+
+def test_a_section_without_meetings_reads_an_empty_list(client_for, registrar, instructor, make_course):
+    course = make_course(department=unique_department(), number="1")
+
+    response = client_for(registrar).post(SECTIONS, _section_body(course.id, instructor.id), format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["meetings"] == []
+
+
+def test_registrar_sets_replaces_and_clears_a_sections_meetings(client_for, registrar, new_section):
+    section = new_section()
+    client = client_for(registrar)
+    assert client.get(section_url(section.id)).json()["meetings"] == []
+
+    # When the registrar sets meetings, then replaces them with other meetings
+    first = client.patch(section_url(section.id), {"meetings": [MONDAY_TEN]}, format="json")
+    lab = {"days": "F", "start": "14:00", "end": "16:45"}
+    second = client.patch(section_url(section.id), {"meetings": [lab, MONDAY_TEN]}, format="json")
+
+    # Then each change replaced the whole list
+    assert first.status_code == 200, first.content
+    assert first.json()["meetings"] == [MONDAY_TEN]
+    assert second.json()["meetings"] == [lab, MONDAY_TEN]
+
+    # When a change leaves them out, they stay; when it sends [], they are cleared
+    kept = client.patch(section_url(section.id), {"capacity": 12}, format="json")
+    cleared = client.patch(section_url(section.id), {"meetings": []}, format="json")
+
+    assert kept.json()["meetings"] == [lab, MONDAY_TEN]
+    assert cleared.status_code == 200, cleared.content
+    assert cleared.json()["meetings"] == []
+    assert client.get(section_url(section.id)).json() == cleared.json()
+
+
+def test_only_the_registrar_changes_meetings(client_for, student, instructor, new_section):
+    section = new_section()
+
+    for profile in (student, instructor):
+        response = client_for(profile).patch(section_url(section.id), {"meetings": [MONDAY_TEN]}, format="json")
+        assert_problem(response, 403, "permission_denied")
+    assert client_for(student).get(section_url(section.id)).json()["meetings"] == []
+
+
+def test_a_section_carries_its_courses_credits_and_a_credits_change_reaches_it(
+    client_for, registrar, make_course, make_section
+):
+    # Given a course of 3 credits with sections in two terms
+    course = make_course(department=unique_department(), number="1", credits=3)
+    term, other_term = unique_term(), unique_term()
+    sections = [make_section(course_id=course.id, term=t, number="01") for t in (term, other_term)]
+    client = client_for(registrar)
+    assert [client.get(section_url(section.id)).json()["credits"] for section in sections] == [3, 3]
+
+    # When the course's credits change
+    response = client.patch(_course_url(course.id), {"credits": 4}, format="json")
+
+    # Then every section of the course carries the new credits, in reads and lists
+    assert response.status_code == 200, response.content
+    for section in sections:
+        assert client.get(section_url(section.id)).json()["credits"] == 4
+        assert Section.get(section.id, consistent_read=True).credits == 4
+    assert [item["credits"] for item in client.get(SECTIONS, {"term": term}).json()["results"]] == [4]
+
+    # And a title change alone leaves them as they are
+    client.patch(_course_url(course.id), {"title": "Renamed"}, format="json")
+    renamed = client.get(section_url(sections[0].id)).json()
+    assert (renamed["title"], renamed["credits"]) == ("Renamed", 4)
+
+
+def test_a_section_stored_without_credits_reads_its_courses(client_for, student, make_course, make_section):
+    # Given sections written before sections carried credits
+    course = make_course(department=unique_department(), number="1", credits=5)
+    term = unique_term()
+    old = [make_section(course_id=course.id, term=term, number=number) for number in ("01", "02")]
+    for section in old:
+        Section(section_id=section.id).update(actions=[Section.credits.remove()])
+        assert Section.get(section.id, consistent_read=True).credits is None
+    client = client_for(student)
+
+    # Then they read with their course's credits, one by one and in a list
+    assert client.get(section_url(old[0].id)).json()["credits"] == 5
+    assert [item["credits"] for item in client.get(SECTIONS, {"term": term}).json()["results"]] == [5, 5]
 
 
 # --- sections: delete ----------------------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from accounts.roles import Role
+from enrollment.meetings import Meeting
 from enrollment.tests.http import COURSES, SECTIONS, unique_department, unique_term
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ GRAPHQL = "/graphql/"
 
 SECTION_FIELDS = (
     "id courseId department title term number instructorId capacity enrolled seatsLeft waitlistCapacity "
-    "waitlisted status autoEnrollmentFrozen meeting"
+    "waitlisted status autoEnrollmentFrozen meetings { days start end } credits"
 )
 COURSE_FIELDS = "id department number title description credits sectionCount"
 
@@ -236,6 +237,9 @@ class Catalog:
     later: str  # teacher's, course, in other_term: open
 
 
+FULL_MEETINGS = (Meeting(days="MW", start="10:00", end="11:15"), Meeting(days="F", start="14:00", end="16:45"))
+
+
 @pytest.fixture
 def catalog(make_user, make_course, make_section, enroll) -> Catalog:
     term, other_term = unique_term(), unique_term()
@@ -246,7 +250,9 @@ def catalog(make_user, make_course, make_section, enroll) -> Catalog:
     other_course = make_course(department=department, number="200")
     lone_course = make_course(department=other_department, number="100")
 
-    full = make_section(course_id=course.id, term=term, number="01", instructor_id=teacher.id, capacity=1)
+    full = make_section(
+        course_id=course.id, term=term, number="01", instructor_id=teacher.id, capacity=1, meetings=FULL_MEETINGS
+    )
     open_ = make_section(course_id=other_course.id, term=term, number="01", instructor_id=colleague.id, capacity=5)
     waitlist_full = make_section(
         course_id=lone_course.id, term=term, number="01", instructor_id=teacher.id, capacity=1, waitlist_capacity=1
@@ -406,6 +412,11 @@ def test_one_section_with_its_course_and_instructor(graphql, client_for, student
         "sectionCount": 2,
     }
     assert section["instructor"] == {"id": catalog.teacher.id, "firstName": "Grace", "lastName": "Hopper"}
+    assert section["meetings"] == [
+        {"days": "MW", "start": "10:00", "end": "11:15"},
+        {"days": "F", "start": "14:00", "end": "16:45"},
+    ]
+    assert section["credits"] == 3
 
 
 def test_an_unknown_section_is_null_with_a_not_found_error(graphql, student):
@@ -656,3 +667,22 @@ def test_dynamodb_down_fails_the_fields_that_read_it_with_service_unavailable(gr
         assert (error["extensions"]["code"], error["extensions"]["status"]) == ("service_unavailable", 503)
         assert "dynamodb" in error["message"].lower()
         assert "127.0.0.1" not in error["message"]
+
+
+SECTION_MEETINGS_QUERY = """
+query Sections($term: String!) {
+  sections(term: $term) { items { id credits meetings { days start end } } }
+}
+"""
+
+
+def test_listed_sections_carry_their_meetings_and_credits(graphql, student, catalog):
+    body = graphql(student, SECTION_MEETINGS_QUERY, {"term": catalog.term})
+
+    assert "errors" not in body, body
+    listed = {item["id"]: item for item in body["data"]["sections"]["items"]}
+    assert listed[catalog.full]["meetings"] == [
+        {"days": meeting.days, "start": meeting.start, "end": meeting.end} for meeting in FULL_MEETINGS
+    ]
+    assert listed[catalog.open]["meetings"] == []  # none written: an empty list, never null
+    assert {item["credits"] for item in listed.values()} == {3}

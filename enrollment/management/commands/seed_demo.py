@@ -8,6 +8,7 @@ from accounts.api import Actor, Role, UsernameTaken, user_create, user_profile_b
 from core.management.stores import StoreCommand
 from enrollment.data import EnrollOutcome
 from enrollment.errors import AlreadyEnrolled, CourseExists, SectionExists
+from enrollment.meetings import Meeting
 from enrollment.services import course_create, enrollment_create, section_create
 from waitlist.api import AlreadyWaitlisted, WaitlistFull, WaitlistLimitReached, waitlist_place
 
@@ -47,29 +48,32 @@ COURSES = [
     ("ENGL", "360", "Shakespeare", 3),
 ]
 
-# term, course id, section, instructor, capacity, meeting
+# term, course id, section, instructor, capacity, meetings (days, start, end). Some
+# sections of a term overlap, to show a time conflict: CPSC-131-01 and ENGL-101-01 both
+# meet MW 10:00-11:15, PHYS-225-01's lecture overlaps both, MATH-150A-01 and ENGL-101-02
+# both meet at 09:00 on TR. No two sections a demo student is enrolled in overlap.
 SECTIONS = [
-    ("2026FA", "CPSC-121", "01", "prof.hopper", 40, "MW 08:00-09:15, CS-102"),
-    ("2026FA", "CPSC-121", "02", "prof.hopper", 40, "TR 13:00-14:15, CS-102"),
-    ("2026FA", "CPSC-131", "01", "prof.turing", 35, "MW 10:00-11:15, CS-104"),
-    ("2026FA", "CPSC-332", "01", "prof.hopper", 30, "TR 10:00-11:15, CS-110"),
-    ("2026FA", "CPSC-449", "01", "prof.turing", 3, "MW 16:00-17:15, CS-408"),
-    ("2026FA", "CPSC-449", "02", "prof.hopper", 30, "TR 19:00-21:45, CS-408"),
-    ("2026FA", "CPSC-474", "01", "prof.turing", 25, "F 13:00-15:45, CS-300"),
-    ("2026FA", "MATH-150A", "01", "prof.noether", 45, "MTWR 09:00-09:50, MH-380"),
-    ("2026FA", "MATH-150A", "02", "prof.noether", 45, "MTWR 12:00-12:50, MH-380"),
-    ("2026FA", "MATH-150B", "01", "prof.noether", 40, "MTWR 11:00-11:50, MH-282"),
-    ("2026FA", "MATH-270A", "01", "prof.turing", 2, "TR 08:30-09:45, MH-123"),
-    ("2026FA", "MATH-338", "01", "prof.noether", 35, "MW 14:30-15:45, MH-480"),
-    ("2026FA", "PHYS-225", "01", "prof.curie", 48, "MWF 10:00-10:50, MH-121"),
-    ("2026FA", "PHYS-225", "02", "prof.curie", 4, "TR 16:00-17:15, MH-121"),
-    ("2026FA", "PHYS-226", "01", "prof.curie", 40, "MWF 11:00-11:50, MH-121"),
-    ("2026FA", "ENGL-101", "01", "prof.morrison", 25, "MW 13:00-14:15, H-314"),
-    ("2026FA", "ENGL-101", "02", "prof.morrison", 25, "TR 09:00-10:15, H-314"),
-    ("2026FA", "ENGL-360", "01", "prof.morrison", 30, "TR 14:30-15:45, H-210"),
-    ("2027SP", "CPSC-131", "01", "prof.turing", 35, "MW 10:00-11:15, CS-104"),
-    ("2027SP", "CPSC-449", "01", "prof.hopper", 30, "MW 16:00-17:15, CS-408"),
-    ("2027SP", "MATH-150B", "01", "prof.noether", 40, "MTWR 09:00-09:50, MH-380"),
+    ("2026FA", "CPSC-121", "01", "prof.hopper", 40, [("MW", "08:00", "09:15")]),
+    ("2026FA", "CPSC-121", "02", "prof.hopper", 40, [("TR", "13:00", "14:15")]),
+    ("2026FA", "CPSC-131", "01", "prof.turing", 35, [("MW", "10:00", "11:15")]),
+    ("2026FA", "CPSC-332", "01", "prof.hopper", 30, [("TR", "10:00", "11:15")]),
+    ("2026FA", "CPSC-449", "01", "prof.turing", 3, [("MW", "16:00", "17:15")]),
+    ("2026FA", "CPSC-449", "02", "prof.hopper", 30, [("TR", "19:00", "21:45")]),
+    ("2026FA", "CPSC-474", "01", "prof.turing", 25, [("F", "13:00", "15:45")]),
+    ("2026FA", "MATH-150A", "01", "prof.noether", 45, [("MTWR", "09:00", "09:50")]),
+    ("2026FA", "MATH-150A", "02", "prof.noether", 45, [("MTWR", "12:00", "12:50")]),
+    ("2026FA", "MATH-150B", "01", "prof.noether", 40, [("MTWR", "11:00", "11:50")]),
+    ("2026FA", "MATH-270A", "01", "prof.turing", 2, [("TR", "08:30", "09:45")]),
+    ("2026FA", "MATH-338", "01", "prof.noether", 35, [("MW", "14:30", "15:45")]),
+    ("2026FA", "PHYS-225", "01", "prof.curie", 48, [("MWF", "10:00", "10:50"), ("R", "14:00", "16:45")]),
+    ("2026FA", "PHYS-225", "02", "prof.curie", 4, [("TR", "16:00", "17:15")]),
+    ("2026FA", "PHYS-226", "01", "prof.curie", 40, [("MWF", "11:00", "11:50")]),
+    ("2026FA", "ENGL-101", "01", "prof.morrison", 25, [("MW", "10:00", "11:15")]),
+    ("2026FA", "ENGL-101", "02", "prof.morrison", 25, [("TR", "09:00", "10:15")]),
+    ("2026FA", "ENGL-360", "01", "prof.morrison", 30, [("TR", "14:30", "15:45")]),
+    ("2027SP", "CPSC-131", "01", "prof.turing", 35, [("MW", "10:00", "11:15")]),
+    ("2027SP", "CPSC-449", "01", "prof.hopper", 30, [("MW", "16:00", "17:15")]),
+    ("2027SP", "MATH-150B", "01", "prof.noether", 40, [("MTWR", "09:00", "09:50")]),
 ]
 
 # Who is enrolled where, in order: CPSC-449-01, MATH-270A-01 and PHYS-225-02 end up
@@ -149,12 +153,16 @@ class Command(StoreCommand):
 
     def _sections(self, user_ids: dict[str, str]) -> None:
         self.stdout.write("Sections:")
+        times = ["; ".join(f"{days} {start}-{end}" for days, start, end in meetings) for *_, meetings in SECTIONS]
+        times_width = max(map(len, times))
+        ids = [f"{term}-{course_id}-{number}" for term, course_id, number, *_ in SECTIONS]
+        id_width = max(map(len, ids))
         labels = [
-            f"{term}-{course_id}-{number} ({capacity} seats, {instructor})"
-            for term, course_id, number, instructor, capacity, _ in SECTIONS
+            f"{ids[index]:{id_width}}  {times[index]:{times_width}}  {capacity:>2} seats, {instructor}"
+            for index, (_, _, _, instructor, capacity, _) in enumerate(SECTIONS)
         ]
         width = max(map(len, labels))
-        for index, (term, course_id, number, instructor, capacity, meeting) in enumerate(SECTIONS, start=1):
+        for index, (term, course_id, number, instructor, capacity, meetings) in enumerate(SECTIONS, start=1):
             try:
                 section_create(
                     course_id=course_id,
@@ -163,7 +171,7 @@ class Command(StoreCommand):
                     instructor_id=user_ids[instructor],
                     capacity=capacity,
                     waitlist_capacity=15,
-                    meeting=meeting,
+                    meetings=[Meeting(days=days, start=start, end=end) for days, start, end in meetings],
                 )
                 state = "created"
             except SectionExists:
