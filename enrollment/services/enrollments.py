@@ -102,8 +102,10 @@ def adding_check(
     overrides: frozenset[str] = frozenset(),
 ) -> None:
     """Raise why ``state``'s student may not add ``candidate`` now (enroll, swap into it or
-    wait for it): the window (not for the registrar), a hold, a seat there already, a time
+    wait for it): a seat there already, the window (not for the registrar), a hold, a time
     conflict, credits. ``dropping``: a swap's old section, counted as gone."""
+    if candidate.section_id in state.enrolled:
+        raise AlreadyEnrolled()
     if not actor.is_registrar:
         refusal = state.window_refusal(_now())
         if refusal is not None:
@@ -111,8 +113,6 @@ def adding_check(
     hold = state.hold_refusal()
     if hold is not None:
         raise hold
-    if candidate.section_id in state.enrolled:
-        raise AlreadyEnrolled()
     refusal = state.rule_refusal(candidate, dropping=dropping, overrides=overrides)
     if refusal is not None:
         raise refusal

@@ -1,6 +1,7 @@
 """``seed_demo``: a catalog with accounts, progress shown, safe to run twice."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
@@ -9,6 +10,7 @@ from django.core.management.base import CommandError
 from accounts.models import User
 from enrollment.management.commands.seed_demo import COURSES, DEMO_PASSWORD, ENROLLMENTS, SECTIONS
 from enrollment.models import Course, Enrollment, Section
+from enrollment.selectors import registration_state, term_get
 from waitlist.api import waitlist_places
 
 
@@ -40,6 +42,16 @@ def test_seed_demo_twice_creates_everything_once(capsys):
         full += section.enrolled == section.capacity
     assert full >= 2
     assert "waitlisted (position 2)" in first
+    # And a registration calendar: 2026FA open now, a time ticket, a hold on dennis
+    now = datetime.now(UTC)
+    fall = term_get(term="2026FA")
+    assert fall.registration_opens_at < now < fall.registration_closes_at
+    assert term_get(term="2027SP").registration_opens_at > now
+    ada, dennis = (str(User.objects.get(username=name).pk) for name in ("ada", "dennis"))
+    spring = registration_state(student_id=ada, term="2027SP")
+    assert spring.opens_at is not None and spring.opens_at < now and spring.can_register_now(now)
+    assert [hold.kind for hold in registration_state(student_id=dennis, term="2026FA").holds] == ["financial"]
+    assert "Registration calendar:" in first and "hold on dennis" in second and "exists" in second
 
 
 @pytest.mark.django_db
@@ -68,7 +80,7 @@ def test_seed_demos_tables_line_up_say_what_is_true_and_its_registrar_can_use_th
             tables.append([])
         else:
             tables[-1].append(line)
-    assert len(tables) == 4
+    assert len(tables) == 5
     for table in tables:
         starts = {[*re.finditer(r" {2,}(?=\S)", line)][-1].end() for line in table if "  id " not in line}
         assert len(starts) <= 1, table

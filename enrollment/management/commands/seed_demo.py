@@ -1,15 +1,29 @@
 """``.venv/bin/python manage.py seed_demo``: accounts for each role and a believable catalog, for
 trying the service out. Safe to run again: what exists is left as it is."""
 
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
 from django.conf import settings
 from django.core.management.base import CommandError
 
 from accounts.api import Actor, Role, UsernameTaken, user_create, user_profile_by_username, user_staff_grant
 from core.management.stores import StoreCommand
 from enrollment.data import EnrollOutcome
-from enrollment.errors import AlreadyEnrolled, CourseExists, SectionExists
+from enrollment.errors import AlreadyEnrolled, CourseExists, SectionExists, TermNotFound
 from enrollment.meetings import Meeting
-from enrollment.services import course_create, enrollment_create, section_create
+from enrollment.rules import HoldKind
+from enrollment.selectors import registration_state, student_holds, term_get
+from enrollment.services import (
+    TicketInput,
+    course_create,
+    enrollment_create,
+    hold_create,
+    section_create,
+    term_settings_put,
+    time_tickets_put,
+)
 from waitlist.api import AlreadyWaitlisted, WaitlistFull, WaitlistLimitReached, waitlist_place
 
 # Public demo credentials: printed on purpose, refused outside development.
@@ -88,6 +102,23 @@ ENROLLMENTS = [
 ]
 
 
+# The registration calendar, relative to the day the demo is seeded (UTC midnight):
+# term, opens (days from then), closes (days from then), max credits. 2026FA is open
+# now; 2027SP opens in two weeks, and a few students hold earlier or later time tickets.
+TERMS = [
+    ("2026FA", -7, 60, 18),
+    ("2027SP", 14, 90, 18),
+]
+# term, student, opens (days from the seeding day)
+TIME_TICKETS = [
+    ("2027SP", "ada", -1),  # an early ticket: ada may register for spring already
+    ("2027SP", "margaret", 3),
+    ("2027SP", "linus", 21),  # later than the term's opening
+]
+# student, kind, reason: dennis cannot add a section until the registrar lifts it.
+HOLDS = [("dennis", HoldKind.FINANCIAL, "Tuition balance due for 2026FA")]
+
+
 class Command(StoreCommand):
     help = "Create demo accounts and a demo catalog with enrollments. Safe to run twice."
     # Checked before the first account is written: never a half-seeded demo.
@@ -103,6 +134,7 @@ class Command(StoreCommand):
         self._courses()
         self._sections(user_ids)
         self._enrollments(user_ids)
+        self._registration(user_ids)
 
     def _step(self, index: int, total: int, label: str, state: str, *, width: int) -> None:
         """One line of a table: the counter right-aligned and the label padded to ``width``
@@ -198,3 +230,63 @@ class Command(StoreCommand):
                 if registration.status == EnrollOutcome.WAITLISTED:
                     state += f" (position {registration.position})"
             self._step(index, len(pairs), f"{student} in {section_id}", state, width=width)
+
+    def _registration(self, user_ids: dict[str, str]) -> None:
+        """Terms with their windows, a few time tickets and a hold (after the enrollments,
+        which the registrar makes: windows and holds do not bind them anyway)."""
+        self.stdout.write("Registration calendar:")
+        registrar = Actor(id=user_ids[REGISTRAR], roles=frozenset({Role.REGISTRAR}))
+        day = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        steps: list[tuple[str, Callable[[], str]]] = []
+        for term, opens, closes, max_credits in TERMS:
+            label = f"{term} opens {_day(day + timedelta(days=opens))}, closes {_day(day + timedelta(days=closes))}"
+            steps.append(
+                (
+                    label,
+                    partial(_term_seed, term, day + timedelta(days=opens), day + timedelta(days=closes), max_credits),
+                )
+            )
+        for term, student, opens in TIME_TICKETS:
+            label = f"{term} time ticket: {student} from {_day(day + timedelta(days=opens))}"
+            steps.append(
+                (label, partial(_ticket_seed, registrar, term, user_ids[student], day + timedelta(days=opens)))
+            )
+        for student, kind, reason in HOLDS:
+            steps.append(
+                (
+                    f"hold on {student}: {kind}, {reason}",
+                    partial(_hold_seed, registrar, user_ids[student], kind, reason),
+                )
+            )
+        width = max(len(label) for label, _ in steps)
+        for index, (label, seed) in enumerate(steps, start=1):
+            self._step(index, len(steps), label, seed(), width=width)
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d")
+
+
+def _term_seed(term: str, opens: datetime, closes: datetime, max_credits: int) -> str:
+    try:
+        term_get(term=term)
+    except TermNotFound:
+        term_settings_put(
+            term=term, registration_opens_at=opens, registration_closes_at=closes, max_credits=max_credits
+        )
+        return "created"
+    return "exists"
+
+
+def _ticket_seed(registrar: Actor, term: str, student_id: str, opens: datetime) -> str:
+    if registration_state(student_id=student_id, term=term).ticket_opens_at is not None:
+        return "exists"
+    time_tickets_put(actor=registrar, term=term, tickets=[TicketInput(student_id=student_id, opens_at=opens)])
+    return "created"
+
+
+def _hold_seed(registrar: Actor, student_id: str, kind: HoldKind, reason: str) -> str:
+    if student_holds(actor=registrar, student_id=student_id):
+        return "exists"
+    hold_create(actor=registrar, student_id=student_id, kind=kind, reason=reason)
+    return "created"
