@@ -22,7 +22,10 @@ Each phase reports requests/s and its ratio to its ceiling, p50/p95/p99, the cou
 every status and problem ``code``, the web processes' CPU milliseconds per request
 (from /proc) and their RSS. Afterwards ``check_integrity`` must find nothing and the
 rules are re-checked over HTTP: no section over capacity, counters equal rosters, every
-freed seat went to the head of its line. It writes JSON and a PNG of the latency
+freed seat went to the first in line who could take it (a student passed over must have
+a seat that meets at the same time). The term's registration window is open and every
+section meets in one of eight weekly slots, so each enroll and promotion runs the
+registration rules, and some picks are refused as time conflicts. It writes JSON and a PNG of the latency
 distributions under ``--out``.
 
 Requests go only to loopback; every phase is bounded in count and in time.
@@ -46,13 +49,19 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 TERM = "2026FA"
+# The week's timetable the sections meet in: 8 slots, so 20 sections share some.
+SLOTS = [
+    {"days": days, "start": start, "end": end}
+    for days in ("MW", "TR")
+    for start, end in (("08:00", "09:15"), ("09:30", "10:45"), ("11:00", "12:15"), ("13:00", "14:15"))
+]
 PASSWORD = "Quill-Harbor-Lantern-2026"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # A student portal's page in one round trip.
@@ -521,7 +530,17 @@ def main() -> int:
     instructor_token = token_for(http, instructor_name, instructor_password)
     course = {"department": "BENCH", "number": run, "title": f"Registration day {run}", "credits": 3}
     expect(http.request("POST", "/api/v1/courses/", token=registrar, body=course), 201, "create the course")
+    # The term's window is open (so every enroll checks it), and every section meets at
+    # one of SLOTS times, so some picks conflict: the rules run on every enroll and promotion.
+    now = datetime.now(UTC)
+    window = {
+        "registration_opens_at": (now - timedelta(hours=1)).isoformat(),
+        "registration_closes_at": (now + timedelta(days=1)).isoformat(),
+        "max_credits": 18,
+    }
+    expect(http.request("PUT", f"/api/v1/terms/{TERM}/", token=registrar, body=window), {200, 201}, "open the term")
     section_ids = []
+    meetings: dict[str, list[dict[str, str]]] = {}
     for index in range(args.sections):
         body = {
             "course_id": f"BENCH-{run}",
@@ -530,10 +549,12 @@ def main() -> int:
             "instructor_id": instructor.json()["id"],
             "capacity": args.seats,
             "waitlist_capacity": args.waitlist,
+            "meetings": [SLOTS[index % len(SLOTS)]],
         }
         answer = http.request("POST", "/api/v1/sections/", token=registrar, body=body)
         expect(answer, 201, "create a section")
         section_ids.append(answer.json()["id"])
+        meetings[answer.json()["id"]] = body["meetings"]
 
     students = [f"bench-{run.lower()}-{n}" for n in range(args.students)]
     tokens: dict[str, str] = {}
@@ -670,7 +691,7 @@ def main() -> int:
     # --- afterwards: memory, the rules over HTTP, the integrity check
     memory = {pid: round(rss_mib(pid), 1) for pid in processes.web}
     breakdown = {pid: memory_of(pid) for pid in processes.workers}
-    violations = rules_check(http, registrar, section_ids, args, lines_before, dropped)
+    violations = rules_check(http, registrar, section_ids, meetings, lines_before, dropped)
     findings, integrity_output = integrity_check()
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -742,8 +763,8 @@ def timed(
     return answer
 
 
-def expect(answer: Answer, status: int, what: str) -> None:
-    if answer.status != status:
+def expect(answer: Answer, status: int | set[int], what: str) -> None:
+    if answer.status not in (status if isinstance(status, set) else {status}):
         raise SystemExit(f"could not {what}: HTTP {answer.status} {answer.body[:300]!r}")
 
 
@@ -775,12 +796,26 @@ def rules_check(
     http: Http,
     token: str,
     section_ids: list[str],
-    args: argparse.Namespace,
+    meetings: dict[str, list[dict[str, str]]],
     lines_before: dict[str, list[str]],
     dropped: Counter,
 ) -> list[str]:
     """The rules, re-checked over HTTP: no section over capacity, its counter equal to its
-    roster, its line what it was less the heads that took the freed seats."""
+    roster; the line is what it was less those enrolled from it (in its order: a student
+    passed over keeps their place), no more of them than seats freed; no seat is left
+    empty while someone who could take it waits (the only rule this run can break after
+    a student joins a line is a conflicting seat taken since)."""
+    from enrollment.meetings import meetings_from_dicts, meetings_overlap
+
+    def conflicted(student_id: str, section_id: str) -> bool:
+        seats = student_seats(http, token, student_id)
+        mine = meetings_from_dicts(meetings[section_id])
+        return any(
+            meetings_overlap(mine, meetings_from_dicts(meetings.get(other, [])))
+            for other in seats
+            if other != section_id
+        )
+
     violations = []
     for section_id in section_ids:
         section = http.request("GET", f"/api/v1/sections/{section_id}/", token=token).json()
@@ -793,15 +828,22 @@ def rules_check(
         if section["waitlisted"] != len(line):
             violations.append(f"{section_id}: waitlisted {section['waitlisted']} != line {len(line)}")
         before, freed = lines_before[section_id], dropped[section_id]
-        promoted = before[:freed]
-        missing = [student for student in promoted if student not in roster]
-        if missing:
-            violations.append(f"{section_id}: heads of the line not enrolled after {freed} drops: {missing}")
-        if line != before[freed:]:
-            violations.append(f"{section_id}: line {line} is not the line before less its {freed} heads")
-        if len(roster) < section["capacity"] and line:
-            violations.append(f"{section_id}: {section['capacity'] - len(roster)} seats empty while {len(line)} wait")
+        promoted = [student for student in before if student in roster]
+        if line != [student for student in before if student not in roster]:
+            violations.append(f"{section_id}: line {line} is not the line before {before} less those enrolled")
+        if len(promoted) > freed:
+            violations.append(f"{section_id}: {len(promoted)} enrolled from the line after {freed} drops")
+        could = [student for student in line if not conflicted(student, section_id)]
+        if len(roster) < section["capacity"] and could:
+            violations.append(
+                f"{section_id}: {section['capacity'] - len(roster)} seats empty while {could} could take one"
+            )
     return violations
+
+
+def student_seats(http: Http, token: str, student_id: str) -> list[str]:
+    answer = http.request("GET", f"/api/v1/students/{student_id}/enrollments/?page_size=100", token=token)
+    return [item["section_id"] for item in answer.json()["results"] if item["status"] == "enrolled"]
 
 
 def integrity_check() -> tuple[int, str]:

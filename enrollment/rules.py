@@ -213,19 +213,17 @@ class RegistrationState:
                 )
         return None
 
-    def skip_reason(self, candidate: Candidate) -> tuple[SkipReason, str] | None:
-        """Why a promotion must pass over the student now, with what caused it (so that the
-        same cause is told once): None if they may take the seat. A swap attached to the
-        place counts its old section as gone."""
+    def skip_reason(self, candidate: Candidate) -> SkipReason | None:
+        """Why a promotion must pass over the student now: None if they may take the seat.
+        A swap attached to the place counts its old section as gone."""
         dropping = self.swaps.get(candidate.section_id)
         if self.holds:
-            return SkipReason.REGISTRATION_HOLD, ",".join(sorted(hold.id for hold in self.holds))
-        conflicts = self.conflicts_with(candidate, dropping=dropping)
-        if conflicts:
-            return SkipReason.TIME_CONFLICT, ",".join(conflicts)
+            return SkipReason.REGISTRATION_HOLD
+        if self.conflicts_with(candidate, dropping=dropping):
+            return SkipReason.TIME_CONFLICT
         enrolled, requested = self.credits_after(candidate, dropping=dropping)
         if enrolled + requested > self.max_credits:
-            return SkipReason.CREDIT_LIMIT_EXCEEDED, str(self.max_credits)
+            return SkipReason.CREDIT_LIMIT_EXCEEDED
         return None
 
 

@@ -40,7 +40,7 @@ from enrollment.selectors import (
     resolve_user_id,
     waitlist_registration,
 )
-from enrollment.services.promotion import _seats_fill_after_write
+from enrollment.services.promotion import _seats_fill_after_write, skip_marks_review_after_write
 from enrollment.services.records import record_free, record_refused, record_swap_detach, record_take, record_update
 from enrollment.services.seats import (
     _enrollment_row,
@@ -265,6 +265,8 @@ def enrollment_drop(*, actor: Actor, section_id: str, student_id: str) -> None:
                 raise refusal
         if _drop(actor=actor, state=read.state, section_id=section_id):
             _seats_fill_after_write(section_id=section_id)
+            if set(read.state.skipped) - {section_id}:  # a reason to pass them over may be gone
+                skip_marks_review_after_write(student_id=student_id, term=read.state.term)
             return
     raise StudentBusy()
 

@@ -13,6 +13,7 @@ from enrollment.errors import HoldLimitReached, HoldNotFound
 from enrollment.models import StudentHolds
 from enrollment.rules import Hold, HoldKind
 from enrollment.selectors import student_require
+from enrollment.services.promotion import skip_marks_review_after_write
 from enrollment.services.transactions import _now
 
 # A student has a handful of holds at most; the cap keeps their one item small.
@@ -76,7 +77,9 @@ def _hold_count(student_id: str) -> int:
 
 def hold_delete(*, student_id: str, hold_id: str) -> None:
     """Lift a hold: one UpdateItem ``REMOVE holds.<id>`` conditional on it being there
-    (``HoldNotFound`` otherwise, so a second DELETE is a 404)."""
+    (``HoldNotFound`` otherwise, so a second DELETE is a 404). Once the last hold is gone,
+    sections where promotions passed the student over for it offer their seats again
+    (``skip_marks_review``)."""
     try:
         StudentHolds(student_id=student_id).update(
             actions=[_hold_path(hold_id).remove(), StudentHolds.updated_at.set(_now())],
@@ -86,3 +89,6 @@ def hold_delete(*, student_id: str, hold_id: str) -> None:
         if is_condition_failure(exc):
             raise HoldNotFound() from exc
         raise
+    # The last hold lifted: where a promotion passed them over for it, the line is offered again.
+    if not _hold_count(student_id):
+        skip_marks_review_after_write(student_id=student_id)

@@ -17,10 +17,10 @@ from core.outages import unavailable_store
 from core.outbox import OutboxEvent, outbox_add, outbox_event, outbox_publish
 from enrollment.data import Registration
 from enrollment.errors import AlreadyEnrolled, SectionNotFound
-from enrollment.models import Section
+from enrollment.models import Section, StudentTerm
 from enrollment.rules import Candidate, EnrolledSection, RegistrationState, SkipReason
 from enrollment.selectors import candidate_of, registration_read, registration_state, section_record
-from enrollment.services.records import record_mark, record_refused, record_take
+from enrollment.services.records import record_mark, record_refused, record_take, record_update
 from enrollment.services.seats import _is_enrolled, _seat_refusal, _seat_take, _seat_taken, seat_drop
 from enrollment.services.transactions import _CONDITION_FAILED, _now, _reason_codes, _transact
 from waitlist.api import (
@@ -139,7 +139,7 @@ def _promote(section: Section, parked: ParkedStudent) -> tuple[Registration | _O
     skip = state.skip_reason(candidate)
     if skip is not None:
         waitlist_restore(section_id=section.section_id, student_id=parked.student_id)
-        _skip_tell(section=section, state=state, candidate=candidate, reason=skip[0], cause=skip[1])
+        _skip_tell(section=section, state=state, candidate=candidate, reason=skip)
         return _Outcome.PASSED_OVER, section
     # A swap whose old seat is gone (dropped meanwhile) is a plain place now.
     swap_from = state.swaps.get(section.section_id)
@@ -171,6 +171,8 @@ def _promote(section: Section, parked: ParkedStudent) -> tuple[Registration | _O
     if swap_from is not None:
         logger.info("student %s swapped %s for %s", parked.student_id, swap_from, section.section_id)
         _seats_fill_after_write(section_id=swap_from)  # the old seat goes to its own line
+        if set(state.skipped) - {section.section_id}:
+            skip_marks_review_after_write(student_id=parked.student_id, term=section.term)
     return _seat_taken(section, parked.student_id, now), section
 
 
@@ -211,15 +213,14 @@ def _promotion_transact(
     return event
 
 
-def _skip_tell(
-    *, section: Section, state: RegistrationState, candidate: Candidate, reason: SkipReason, cause: str
-) -> None:
+def _skip_tell(*, section: Section, state: RegistrationState, candidate: Candidate, reason: SkipReason) -> None:
     """Tell the student once that a promotion passed them over for ``reason``: the event
-    ``enrollment.promotion_skipped`` and the mark ``skipped[section] = reason:cause`` on
-    their record are one transaction, so the same cause is told once. The mark goes when
-    they are promoted or join the line again; a new cause (another hold, another
-    conflicting section, another limit) is told again."""
-    mark = f"{reason}:{cause}"
+    ``enrollment.promotion_skipped`` and the mark ``skipped[section] = reason`` on their
+    record are one transaction, so a reason is told once per section. The mark goes when
+    the reason does (``skip_marks_review``, after a drop, a hold lifted or a higher limit),
+    when they are promoted, or when they join the line again: then the reason coming back
+    is told again."""
+    mark = str(reason)
     for _ in range(_SKIP_TELL_ATTEMPTS):
         if state.skipped.get(section.section_id) == mark:
             return
@@ -300,3 +301,48 @@ def auto_enrollment_set(*, frozen: bool) -> bool:
             if lengths[section_id]:
                 seats_fill(section_id=section_id)
     return frozen
+
+
+def skip_marks_review(*, student_id: str, term: str) -> list[str]:
+    """After a change that may have taken a reason away (a seat dropped, a hold lifted, a
+    higher credit limit): each section where a promotion passed the student over for a
+    reason that no longer holds loses its mark (so the reason, should it come back, is
+    told again) and is offered to its line again, where the student may now be first.
+    Nothing is read when the record has no marks. Returns the sections reviewed."""
+    state = registration_state(student_id=student_id, term=term)
+    if not state.skipped:
+        return []
+    sections = {section.section_id: section for section in Section.batch_get(list(state.skipped), consistent_read=True)}
+    for _ in range(_SKIP_TELL_ATTEMPTS):
+        gone = {
+            section_id
+            for section_id, mark in state.skipped.items()
+            if section_id not in sections or state.skip_reason(candidate_of(sections[section_id])) != mark
+        }
+        if not gone:
+            return []
+        kept = {section_id: mark for section_id, mark in state.skipped.items() if section_id not in gone}
+        if record_update(state, skipped=kept):
+            break
+        state = registration_state(student_id=student_id, term=term)
+    else:
+        logger.warning("could not review the passed-over marks of %s in %s: the record kept changing", student_id, term)
+        return []
+    for section_id in sorted(gone & set(sections)):
+        _seats_fill_after_write(section_id=section_id)
+    return sorted(gone)
+
+
+def skip_marks_review_after_write(*, student_id: str, term: str | None = None) -> None:
+    """``skip_marks_review`` after a write that has already succeeded, for one term or (a
+    hold lifted) every term the student has a record in; a store outage only logs: the
+    marks are then reviewed by the section's next promotion."""
+    try:
+        terms = [term] if term else [record.term for record in StudentTerm.query(student_id, consistent_read=True)]
+        for each in terms:
+            skip_marks_review(student_id=student_id, term=each)
+    except Exception as exc:
+        store = unavailable_store(exc)
+        if store is None:
+            raise
+        logger.warning("could not review the passed-over marks of %s (%s unavailable)", student_id, store)

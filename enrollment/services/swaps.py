@@ -23,7 +23,7 @@ from enrollment.services.enrollments import (
     adding_check,
     seat_of,
 )
-from enrollment.services.promotion import _seats_fill_after_write
+from enrollment.services.promotion import _seats_fill_after_write, skip_marks_review_after_write
 from enrollment.services.records import record_refused, record_take
 from enrollment.services.seats import (
     _enrollment_row,
@@ -115,6 +115,8 @@ def swap_create(
             else:
                 registration = _seat_taken(section, student_id, now)
                 _seats_fill_after_write(section_id=drop_section_id)  # the old seat goes to its own line
+                if set(state.skipped) - {enroll_section_id}:
+                    skip_marks_review_after_write(student_id=student_id, term=term)
                 row = _enrollment_row(section_id=drop_section_id, student_id=student_id)
                 if row is None:  # the old section was deleted meanwhile
                     raise EnrollmentNotFound()

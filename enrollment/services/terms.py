@@ -16,6 +16,7 @@ from enrollment.errors import InvalidTickets, TicketWriteIncomplete
 from enrollment.models import TERMS_PARTITION, StudentTerm, Term, TimeTicket
 from enrollment.rules import TermSettings
 from enrollment.selectors import registration_state, student_require, student_term_summary_of, term_settings_of
+from enrollment.services.promotion import skip_marks_review_after_write
 from enrollment.services.transactions import _now
 
 logger = logging.getLogger(__name__)
@@ -134,5 +135,6 @@ def student_term_max_credits_set(*, student_id: str, term: str, max_credits: int
         StudentTerm.skipped.set(StudentTerm.skipped | {}),
     ]
     StudentTerm._get_connection().update_item(student_id, range_key=term, actions=actions)
+    skip_marks_review_after_write(student_id=student_id, term=term)  # a higher limit may let them in
     state = registration_state(student_id=student_id, term=term)
     return student_term_summary_of(state, now=_now())

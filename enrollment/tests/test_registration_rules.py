@@ -528,3 +528,47 @@ def test_conflicts_and_credits_beyond_the_rules_need_a_person(rules_section, ter
     assert status == 1
     assert "time_conflict" in report and "over_credit_limit: " in report and "6 credits enrolled" in report
     assert "time_conflict" in repaired  # nothing to repair automatically: still reported
+
+
+def test_a_reason_that_goes_away_and_comes_back_is_told_again(
+    rules_section, term, student, make_user, client_for, told
+):
+    busy = rules_section(meetings=MWF_9)
+    full = rules_section(meetings=MW_930, capacity=1)
+    holder, next_in_line = make_user(Role.STUDENT), make_user(Role.STUDENT)
+    assert enroll_as(client_for(holder), full).status_code == 201
+    assert enroll_as(client_for(student), full).json()["status"] == "waitlisted"
+    assert enroll_as(client_for(next_in_line), full).json()["status"] == "waitlisted"
+    assert enroll_as(client_for(student), busy).status_code == 201
+    assert client_for(holder).delete(enrollment_url(full, "me")).status_code == 204  # told once
+
+    # When the conflict goes (the seat in ``full`` is taken meanwhile) and comes back
+    assert client_for(student).delete(enrollment_url(busy, "me")).status_code == 204
+    assert enroll_as(client_for(student), busy).status_code == 201
+    services.section_update(section_id=full, capacity=2)
+
+    # Then they were told twice, and still wait
+    skipped = [data for kind, data in told if kind == "enrollment.promotion_skipped"]
+    assert [data["reason"] for data in skipped] == ["time_conflict", "time_conflict"]
+    assert waiting(full) == [student.id]
+
+
+def test_lifting_the_last_hold_offers_the_free_seat_at_once(
+    rules_section, term, student, registrar, make_user, client_for, told
+):
+    full = rules_section(capacity=1)
+    holder = make_user(Role.STUDENT)
+    assert enroll_as(client_for(holder), full).status_code == 201
+    assert enroll_as(client_for(student), full).json()["status"] == "waitlisted"
+    hold = client_for(registrar).post(
+        f"/api/v1/students/{student.id}/holds/", {"kind": "registrar", "reason": "Transcript missing"}, format="json"
+    )
+    assert hold.status_code == 201, hold.content
+    assert client_for(holder).delete(enrollment_url(full, "me")).status_code == 204
+    assert seated(full) == [] and waiting(full) == [student.id]
+
+    lifted = client_for(registrar).delete(f"/api/v1/students/{student.id}/holds/{hold.json()['id']}/")
+
+    assert lifted.status_code == 204
+    assert seated(full) == [student.id] and waiting(full) == []
+    assert [kind for kind, _ in told] == ["enrollment.promotion_skipped", "enrollment.promoted"]
