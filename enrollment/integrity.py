@@ -35,7 +35,7 @@ from enrollment.data import EnrollmentStatus
 from enrollment.meetings import meetings_overlap
 from enrollment.models import Course, Enrollment, Section, StudentTerm
 from enrollment.rules import EnrolledSection, RegistrationState
-from enrollment.selectors import candidate_of, registration_state, registration_state_of
+from enrollment.selectors import candidate_of, registration_read, registration_state, registration_state_of
 from waitlist.api import (
     ParkedStudent,
     WaitlistSnapshot,
@@ -137,17 +137,35 @@ def _check_section(
             )
         )
     frozen = globally_frozen or bool(section.auto_enrollment_frozen)
-    if counter < capacity and len(snapshot) and not frozen and not (snapshot.parked and not stale):
+    if (
+        counter < capacity
+        and len(snapshot)
+        and not frozen
+        and not (snapshot.parked and not stale)
+        and (could := _could_take_a_seat(section, snapshot.waiting))
+    ):
         findings.append(
             Finding(
                 "seats_left_empty",
                 section_id,
-                f"{capacity - counter} free seats while {len(snapshot)} students wait",
+                f"{capacity - counter} free seats while {len(snapshot)} students wait, "
+                f"{len(could)} of whom may take one",
                 lambda: f"{len(services.seats_fill(section_id=section_id))} students enrolled from the waitlist",
             )
         )
     findings.extend(stray_join_findings(section_id, snapshot))
     return findings
+
+
+def _could_take_a_seat(section: Section, waiting: Sequence[str]) -> list[str]:
+    """Those waiting whom a promotion would enroll now (no hold, no conflict, within their
+    credits): students passed over for a rule may wait while a seat stays free."""
+    candidate = candidate_of(section)
+    return [
+        student_id
+        for student_id in waiting
+        if registration_read(student_id=student_id, term=section.term).state.skip_reason(candidate) is None
+    ]
 
 
 def _leave(section_id: str, student_id: str) -> Callable[[], str]:

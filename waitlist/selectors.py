@@ -3,7 +3,7 @@ transaction, so they see the waitlist between two scripts, never halfway through
 reads of many sections are pipelined into one round trip."""
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -101,6 +101,18 @@ def waitlist_lengths(*, section_ids: Iterable[str]) -> dict[str, int]:
         section_id: int(replies[2 * index]) + int(replies[2 * index + 1])
         for index, section_id in enumerate(section_ids)
     }
+
+
+def waitlist_next(*, section_id: str, passed_over: Collection[str] = ()) -> str | None:
+    """Who a promotion would park now: the first in line not in ``passed_over`` (None if
+    nobody). A read, for the promoter to read that student's standing with the section
+    before parking them; ``waitlist_park_head`` decides."""
+    line: list[bytes | str] = store().zrange(keys.section_keys(section_id).queue, 0, len(passed_over))  # type: ignore[assignment]
+    for member in line:
+        student_id = text(member)
+        if student_id not in passed_over:
+            return student_id
+    return None
 
 
 def student_waitlist_places(*, student_id: str) -> list[WaitlistPlace]:

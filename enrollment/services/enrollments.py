@@ -189,7 +189,9 @@ def _waitlist_join(
     without its swap; a refused join takes it back. A passed-over mark of an earlier place
     in this line goes, so a new skip is told again.
     """
-    if _is_enrolled(section_id=section.section_id, student_id=student_id):
+    # The record lists every seat taken since it existed (``adding_check`` refused those);
+    # a student without one may hold a seat from before records: ask the row.
+    if not state.record_exists and _is_enrolled(section_id=section.section_id, student_id=student_id):
         raise AlreadyEnrolled()
     attach = swap_for is not None or section.section_id in state.skipped or section.section_id in state.swaps
     if attach:

@@ -15,11 +15,11 @@ from pynamodb.transactions import TransactWrite
 
 from core.outages import unavailable_store
 from core.outbox import OutboxEvent, outbox_add, outbox_event, outbox_publish
-from enrollment.data import Registration
-from enrollment.errors import AlreadyEnrolled, SectionNotFound
+from enrollment.data import Registration, section_term
+from enrollment.errors import AlreadyEnrolled
 from enrollment.models import Section, StudentTerm
 from enrollment.rules import Candidate, EnrolledSection, RegistrationState, SkipReason
-from enrollment.selectors import candidate_of, registration_read, registration_state, section_record
+from enrollment.selectors import RegistrationRead, candidate_of, registration_read, registration_state
 from enrollment.services.records import record_mark, record_refused, record_take, record_update
 from enrollment.services.seats import _is_enrolled, _seat_refusal, _seat_take, _seat_taken, seat_drop
 from enrollment.services.transactions import _CONDITION_FAILED, _now, _reason_codes, _transact
@@ -30,6 +30,7 @@ from waitlist.api import (
     auto_enrollment_frozen,
     promotion_is_stale,
     waitlist_lengths,
+    waitlist_next,
     waitlist_park_head,
     waitlist_restore,
     waitlist_section_ids,
@@ -84,13 +85,18 @@ def seats_fill(*, section_id: str) -> list[Registration]:
     if auto_enrollment_frozen() or not waitlist_lengths(section_ids=[section_id])[section_id]:
         return promoted
     passed_over: list[str] = []
+    term = section_term(section_id)
     for _ in range(_FILL_ROUNDS_MAX):
-        try:
-            section = section_record(section_id=section_id, consistent=True)
-        except SectionNotFound:
-            break
-        if section.auto_enrollment_frozen or section.enrolled >= section.capacity:
-            break
+        # The section and the standing of whom step 1 will park, in one read: a promotion
+        # then decides without reading again (its writes are conditional on both).
+        head = waitlist_next(section_id=section_id, passed_over=passed_over)
+        read = None
+        if head is not None:
+            read = registration_read(student_id=head, term=term, section_id=section_id)
+            section = read.section
+            if section is None or section.auto_enrollment_frozen or section.enrolled >= section.capacity:
+                break
+        # With nobody in line, parking still reports a promotion in flight (to recover if stale).
         park = waitlist_park_head(section_id=section_id, passed_over=passed_over)  # step 1
         if park.outcome is ParkOutcome.EMPTY:
             break
@@ -101,7 +107,12 @@ def seats_fill(*, section_id: str) -> list[Registration]:
             for parked in stale:
                 promotion_recover(parked=parked)
             continue
-        outcome, section = _promote(section, park.parked[0])
+        if read is None or read.section is None:  # someone joined since the line was read
+            read = registration_read(student_id=park.parked[0].student_id, term=term, section_id=section_id)
+            if read.section is None:
+                waitlist_restore(section_id=section_id, student_id=park.parked[0].student_id)
+                break
+        outcome, section = _promote(read.section, park.parked[0], read)
         if outcome is _Outcome.PASSED_OVER:
             passed_over.append(park.parked[0].student_id)
         elif isinstance(outcome, Registration):
@@ -115,16 +126,21 @@ def seats_fill(*, section_id: str) -> list[Registration]:
     return promoted
 
 
-def _promote(section: Section, parked: ParkedStudent) -> tuple[Registration | _Outcome | None, Section]:
+def _promote(
+    section: Section, parked: ParkedStudent, read: RegistrationRead | None = None
+) -> tuple[Registration | _Outcome | None, Section]:
     """Steps 2 and 3 of a promotion: the student parked in step 1 gets the seat, is passed
-    over, or goes back (no seat after all: None); with the section as last read."""
-    try:
-        read = registration_read(
-            student_id=parked.student_id, term=section.term, section_id=section.section_id
-        )  # step 2
-    except Exception:
-        waitlist_restore(section_id=section.section_id, student_id=parked.student_id)
-        raise
+    over, or goes back (no seat after all: None); with the section as last read.
+    ``read``: the section and the student's standing read just before parking (read
+    again here if it was someone else's: the line moved in between)."""
+    if read is None or read.state.student_id != parked.student_id:
+        try:
+            read = registration_read(
+                student_id=parked.student_id, term=section.term, section_id=section.section_id
+            )  # step 2
+        except Exception:
+            waitlist_restore(section_id=section.section_id, student_id=parked.student_id)
+            raise
     if read.section is None:  # deleted meanwhile
         waitlist_restore(section_id=section.section_id, student_id=parked.student_id)
         return None, section

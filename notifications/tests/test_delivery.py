@@ -364,3 +364,34 @@ def test_an_unsubscribed_students_pending_delivery_is_failed_not_sent(
     assert webhook_receiver.requests == []
     record = Delivery.get(pending.subscription_id, pending.key)
     assert record.status == "failed" and "deleted" in record.last_error
+
+
+def test_a_student_passed_over_for_a_hold_is_told_once_by_webhook_and_email(
+    client_for, registrar, waiting_subscriber, webhook_receiver, smtp_server
+):
+    # Given a waiting student subscribed by webhook and email, then given a hold
+    section, holder, waiter, subscription = waiting_subscriber(
+        email="waiter@example.edu", webhook_url=webhook_receiver.url
+    )
+    hold = {"kind": "financial", "reason": "Tuition unpaid"}
+    placed = client_for(registrar).post(f"/api/v1/students/{waiter.id}/holds/", hold, format="json")
+    assert placed.status_code == 201, placed.content
+
+    # When the seat frees up, and then frees up again (the capacity raised)
+    drop(client_for, holder, section)
+    raised = client_for(registrar).patch(f"/api/v1/sections/{section.id}/", {"capacity": 2}, format="json")
+    assert raised.status_code == 200, raised.content
+
+    # Then they keep their place, and hear why once: a signed webhook and an email
+    assert roster_ids(client_for(registrar), section.id) == []
+    (request,) = webhook_receiver.wait_for(1)
+    payload = Webhook(subscription["webhook_secret"]).verify(request.body, request.headers)
+    assert payload["type"] == "enrollment.promotion_skipped"
+    assert payload["data"]["reason"] == "registration_hold" and payload["data"]["holds"] == ["financial"]
+    assert payload["data"]["student_id"] == waiter.id and payload["data"]["section_id"] == section.id
+    (message,) = wait_until(lambda: smtp_server.messages, what="the email")
+    assert "hold" in message.get_body(preferencelist=("plain",)).get_content()
+    items = settled(client_for, waiter, subscription, count=2)
+    assert all(item["status"] == "delivered" for item in items) and only_event_id(items) == payload["id"]
+    time.sleep(1)
+    assert len(webhook_receiver.requests) == 1  # the second seat: the same reason, not told again
