@@ -468,15 +468,21 @@ class RegistrationRead:
     section: Section | None  # None: no such section (or it is being deleted)
 
 
-def registration_read(*, student_id: str, term: str, section_id: str | None = None) -> RegistrationRead:
+def registration_read(
+    *, student_id: str, term: str, section_id: str | None = None, ticket: bool = True, holds: bool = True
+) -> RegistrationRead:
     """The section (if one is named), the term's settings, the student's time ticket, holds
-    and term record, in one strongly consistent BatchGetItem over five tables."""
+    and term record, in one strongly consistent BatchGetItem over those tables. A caller
+    that decides nothing on the ticket (a drop, a promotion: windows do not bind them) or
+    on holds (a drop) leaves them out: the state then has no ticket, or no holds."""
     models: dict[str, tuple[type[TableModel], tuple[str, ...]]] = {
         "term": (Term, (term,)),
-        "ticket": (TimeTicket, (term, student_id)),
-        "holds": (StudentHolds, (student_id,)),
         "record": (StudentTerm, (student_id, term)),
     }
+    if ticket:
+        models["ticket"] = (TimeTicket, (term, student_id))
+    if holds:
+        models["holds"] = (StudentHolds, (student_id,))
     if section_id is not None:
         models["section"] = (Section, (section_id,))
     found = batch_get_consistent(list(models.values()))
@@ -488,8 +494,8 @@ def registration_read(*, student_id: str, term: str, section_id: str | None = No
         student_id=student_id,
         term=term,
         settings=items["term"],  # type: ignore[arg-type]
-        ticket=items["ticket"],  # type: ignore[arg-type]
-        holds=items["holds"],  # type: ignore[arg-type]
+        ticket=items.get("ticket"),  # type: ignore[arg-type]
+        holds=items.get("holds"),  # type: ignore[arg-type]
         record=items["record"],  # type: ignore[arg-type]
     )
     return RegistrationRead(state=state, section=section)  # type: ignore[arg-type]

@@ -36,7 +36,6 @@ from enrollment.selectors import (
     candidate_of,
     registration_of,
     registration_read,
-    registration_state,
     resolve_user_id,
     waitlist_registration,
 )
@@ -44,7 +43,6 @@ from enrollment.services.promotion import _seats_fill_after_write, skip_marks_re
 from enrollment.services.records import record_free, record_refused, record_swap_detach, record_take, record_update
 from enrollment.services.seats import (
     _enrollment_row,
-    _is_enrolled,
     _open_marker_sync,
     _seat_refusal,
     _seat_take,
@@ -185,14 +183,13 @@ def _waitlist_join(
     """Put the student on the section's waitlist (the rules were checked), with a swap
     attached (``swap_for``: the section to drop when promoted) if given.
 
+    The record lists every seat the student holds (``adding_check`` refused a seat in this
+    section); a seat taken before records existed is found by ``check_integrity``.
+
     The swap is written on the record before the place is taken, so a place never exists
     without its swap; a refused join takes it back. A passed-over mark of an earlier place
     in this line goes, so a new skip is told again.
     """
-    # The record lists every seat taken since it existed (``adding_check`` refused those);
-    # a student without one may hold a seat from before records: ask the row.
-    if not state.record_exists and _is_enrolled(section_id=section.section_id, student_id=student_id):
-        raise AlreadyEnrolled()
     attach = swap_for is not None or section.section_id in state.skipped or section.section_id in state.swaps
     if attach:
         swaps = {key: value for key, value in state.swaps.items() if key != section.section_id}
@@ -255,7 +252,11 @@ def enrollment_drop(*, actor: Actor, section_id: str, student_id: str) -> None:
     administrative = student_id != actor.id
     for _ in range(DECIDE_ATTEMPTS):
         read = registration_read(
-            student_id=student_id, term=section_term(section_id), section_id=section_id if administrative else None
+            student_id=student_id,
+            term=section_term(section_id),
+            section_id=section_id if administrative else None,
+            ticket=False,  # a drop is allowed before the opening: only the close matters
+            holds=False,  # and with holds
         )
         if administrative:  # only then does the section say who may drop: its instructor
             section = _section_of(read)
@@ -304,7 +305,7 @@ def waitlist_place_leave(*, actor: Actor, section_id: str, student_id: str) -> N
     student_id = resolve_user_id(actor, student_id)
     if student_id != actor.id and not actor.is_registrar:
         raise NotYourPlace()
-    state = registration_state(student_id=student_id, term=section_term(section_id))
+    state = registration_read(student_id=student_id, term=section_term(section_id), ticket=False, holds=False).state
     if not actor.is_registrar:
         refusal = state.window_refusal(_now(), adding=False)
         if refusal is not None:

@@ -92,7 +92,7 @@ def seats_fill(*, section_id: str) -> list[Registration]:
         head = waitlist_next(section_id=section_id, passed_over=passed_over)
         read = None
         if head is not None:
-            read = registration_read(student_id=head, term=term, section_id=section_id)
+            read = registration_read(student_id=head, term=term, section_id=section_id, ticket=False)
             section = read.section
             if section is None or section.auto_enrollment_frozen or section.enrolled >= section.capacity:
                 break
@@ -108,7 +108,9 @@ def seats_fill(*, section_id: str) -> list[Registration]:
                 promotion_recover(parked=parked)
             continue
         if read is None or read.section is None:  # someone joined since the line was read
-            read = registration_read(student_id=park.parked[0].student_id, term=term, section_id=section_id)
+            read = registration_read(
+                student_id=park.parked[0].student_id, term=term, section_id=section_id, ticket=False
+            )
             if read.section is None:
                 waitlist_restore(section_id=section_id, student_id=park.parked[0].student_id)
                 break
@@ -136,7 +138,7 @@ def _promote(
     if read is None or read.state.student_id != parked.student_id:
         try:
             read = registration_read(
-                student_id=parked.student_id, term=section.term, section_id=section.section_id
+                student_id=parked.student_id, term=section.term, section_id=section.section_id, ticket=False
             )  # step 2
         except Exception:
             waitlist_restore(section_id=section.section_id, student_id=parked.student_id)
