@@ -267,7 +267,7 @@ def enrollment_drop(*, actor: Actor, section_id: str, student_id: str) -> None:
             if refusal is not None:
                 raise refusal
         if _drop(actor=actor, state=read.state, section_id=section_id):
-            _seats_fill_after_write(section_id=section_id)
+            _seats_fill_after_write(section_id=section_id, seat_freed=True)
             if set(read.state.skipped) - {section_id}:  # a reason to pass them over may be gone
                 skip_marks_review_after_write(student_id=student_id, term=read.state.term)
             return

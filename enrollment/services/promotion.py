@@ -54,7 +54,7 @@ class _Outcome(Enum):
     AGAIN = "again"  # their record changed while deciding: park them again
 
 
-def seats_fill(*, section_id: str) -> list[Registration]:
+def seats_fill(*, section_id: str, seat_freed: bool = False) -> list[Registration]:
     """Enroll students from a section's waitlist, in line order, while it has free seats.
 
     Nothing moves while auto-enrollment is frozen, for every section or for this one.
@@ -78,6 +78,10 @@ def seats_fill(*, section_id: str) -> list[Registration]:
     promotion), unless it has been parked longer than the grace period: then its
     promoter died, and this one recovers it first (``promotion_recover``).
 
+    ``seat_freed``: the caller has just freed a seat (a drop), so the first round parks
+    at once and reads after: when a promotion is in flight already (busy drops of one
+    section), this caller leaves without reading anything.
+
     Returns the students enrolled.
     """
     promoted: list[Registration] = []
@@ -89,7 +93,8 @@ def seats_fill(*, section_id: str) -> list[Registration]:
     for _ in range(_FILL_ROUNDS_MAX):
         # The section and the standing of whom step 1 will park, in one read: a promotion
         # then decides without reading again (its writes are conditional on both).
-        head = waitlist_next(section_id=section_id, passed_over=passed_over)
+        head = None if seat_freed else waitlist_next(section_id=section_id, passed_over=passed_over)
+        seat_freed = False
         read = None
         if head is not None:
             read = registration_read(student_id=head, term=term, section_id=section_id, ticket=False)
@@ -188,7 +193,7 @@ def _promote(
     outbox_publish(event_id=event.id, event_type=event.type)
     if swap_from is not None:
         logger.info("student %s swapped %s for %s", parked.student_id, swap_from, section.section_id)
-        _seats_fill_after_write(section_id=swap_from)  # the old seat goes to its own line
+        _seats_fill_after_write(section_id=swap_from, seat_freed=True)  # the old seat goes to its own line
         if set(state.skipped) - {section.section_id}:
             skip_marks_review_after_write(student_id=parked.student_id, term=section.term)
     return _seat_taken(section, parked.student_id, now), section
@@ -291,13 +296,13 @@ def promotion_recover(*, parked: ParkedStudent) -> str:
     return "restored"
 
 
-def _seats_fill_after_write(*, section_id: str) -> list[Registration]:
+def _seats_fill_after_write(*, section_id: str, seat_freed: bool = False) -> list[Registration]:
     """``seats_fill`` after a write that has already succeeded (a drop, a join, a change
     of capacity): a store outage while filling must not turn that write into an error.
     The seats are then filled by the section's next promotion or ``check_integrity --repair``.
     """
     try:
-        return seats_fill(section_id=section_id)
+        return seats_fill(section_id=section_id, seat_freed=seat_freed)
     except Exception as exc:
         store = unavailable_store(exc)
         if store is None:

@@ -114,7 +114,9 @@ def swap_create(
                     raise refusal from exc
             else:
                 registration = _seat_taken(section, student_id, now)
-                _seats_fill_after_write(section_id=drop_section_id)  # the old seat goes to its own line
+                _seats_fill_after_write(
+                    section_id=drop_section_id, seat_freed=True
+                )  # the old seat goes to its own line
                 if set(state.skipped) - {enroll_section_id}:
                     skip_marks_review_after_write(student_id=student_id, term=term)
                 row = _enrollment_row(section_id=drop_section_id, student_id=student_id)

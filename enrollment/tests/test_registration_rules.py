@@ -572,3 +572,27 @@ def test_lifting_the_last_hold_offers_the_free_seat_at_once(
     assert lifted.status_code == 204
     assert seated(full) == [student.id] and waiting(full) == []
     assert [kind for kind, _ in told] == ["enrollment.promotion_skipped", "enrollment.promoted"]
+
+
+# --- round trips: the rules cost one read, and one item in the seat's transaction ------
+
+
+def test_the_hot_paths_read_once_and_write_once(rules_section, term, student, make_user, client_for, dynamodb_calls):
+    term_settings(term)
+    seat, full = rules_section(meetings=MWF_9), rules_section(capacity=1)
+    assert enroll_as(client_for(make_user(Role.STUDENT)), full).status_code == 201
+    client = client_for(student)
+
+    def calls(send) -> list[str]:
+        dynamodb_calls.clear()
+        response = send()
+        assert response.status_code in (201, 204), response.content
+        return [name for name, _ in dynamodb_calls.operations]
+
+    # An enroll into a free seat: one consistent read of the section and the student's
+    # standing, one transaction (seat, row, record)
+    assert calls(lambda: enroll_as(client, seat)) == ["BatchGetItem", "TransactWriteItems"]
+    # Joining a full section's line: the same read, then the promotion round's read
+    assert calls(lambda: enroll_as(client, full)) == ["BatchGetItem", "BatchGetItem"]
+    # A drop with nobody waiting: the term and the record, then the transaction
+    assert calls(lambda: client.delete(enrollment_url(seat, "me"))) == ["BatchGetItem", "TransactWriteItems"]
