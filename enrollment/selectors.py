@@ -608,3 +608,35 @@ def student_hold_list(*, actor: Actor, student_id: str, page: PageRequest) -> Pa
         scope=f"holds|{resolve_user_id(actor, student_id)}",
         page=page,
     )
+
+
+@dataclass(frozen=True)
+class PendingSwap:
+    """A waitlist place with a swap attached: when promoted into ``enroll_section_id``,
+    the student leaves ``drop_section_id``."""
+
+    student_id: str
+    term: str
+    enroll_section_id: str
+    drop_section_id: str
+    position: int | None  # None: the place is gone (a stale swap, which check_integrity detaches)
+
+
+def student_swap_list(*, actor: Actor, student_id: str, page: PageRequest) -> Page[PendingSwap]:
+    """The swaps a student waits with, term by term (one consistent Query of their term
+    records, then their places in Redis), for the student and the registrar. A student has
+    at most 3 waitlist places, so a page holds them all."""
+    student_id = student_of(actor=actor, student_id=student_id)
+    places = {place.section_id: place.position for place in student_waitlist_places(student_id=student_id)}
+    swaps = [
+        PendingSwap(
+            student_id=student_id,
+            term=record.term,
+            enroll_section_id=target,
+            drop_section_id=str(old),
+            position=places.get(target),
+        )
+        for record in StudentTerm.query(student_id, consistent_read=True)
+        for target, old in sorted((record.swaps.as_dict() if record.swaps else {}).items())
+    ]
+    return list_page(items=swaps, position=lambda swap: swaps.index(swap), scope=f"swaps|{student_id}", page=page)

@@ -456,3 +456,10 @@ class StudentTermSerializer(serializers.Serializer):
     max_credits = serializers.IntegerField(help_text="The student's override, else the term's, else 18.")
     max_credits_override = serializers.IntegerField(allow_null=True, help_text="The registrar's per-student limit.")
     holds = HoldSerializer(many=True)
+
+
+class PendingSwapSerializer(serializers.Serializer):
+    term = serializers.CharField()
+    enroll_section_id = serializers.CharField(help_text="The section waited for.")
+    drop_section_id = serializers.CharField(help_text="The section dropped when promoted into it.")
+    position = serializers.IntegerField(allow_null=True, help_text="The place on its waitlist (1-based).")

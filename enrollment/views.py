@@ -37,6 +37,7 @@ from enrollment.serializers import (
     EnrollInputSerializer,
     HoldInputSerializer,
     HoldSerializer,
+    PendingSwapSerializer,
     RegistrationSerializer,
     RosterItemSerializer,
     RosterQuerySerializer,
@@ -426,7 +427,21 @@ class AutoEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
 class StudentSwapViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     """A student's swaps: drop one section and enroll in another as one change."""
 
-    permissions_by_action = {"create": [IsStudentOrRegistrar]}
+    permissions_by_action = {"create": [IsStudentOrRegistrar], "list": [IsStudentOrRegistrar]}
+
+    @extend_schema(
+        operation_id="swaps_list",
+        tags=["enrollment"],
+        summary="The swaps a student waits with (the student, registrar)",
+        description="Each waitlist place joined with `waitlist: true`: the section waited for, the one dropped then.",
+        parameters=[STUDENT_ID_PARAMETER, *PAGE_PARAMETERS],
+        responses={200: page_serializer(PendingSwapSerializer), **problem_responses(400, 401, 403, 404, 429, 503)},
+    )
+    def list(self, request: Request, student_id: str) -> Response:
+        page = selectors.student_swap_list(
+            actor=actor_of(request.user), student_id=student_id, page=page_request(request)
+        )
+        return page_response(request, page, PendingSwapSerializer)
 
     @extend_schema(
         operation_id="swaps_create",

@@ -344,6 +344,29 @@ def test_a_waiting_swap_is_moved_in_one_change_and_the_old_seat_goes_to_its_own_
     assert set(registration_state(student_id=student.id, term=term).enrolled) == {new}
 
 
+def test_a_student_reads_their_own_waiting_swaps_and_nobody_elses(
+    rules_section, term, student, registrar, make_user, client_for
+):
+    old, full = rules_section(), rules_section(capacity=1)
+    assert enroll_as(client_for(make_user(Role.STUDENT)), full).status_code == 201
+    assert enroll_as(client_for(student), old).status_code == 201
+    swap = {"drop_section_id": old, "enroll_section_id": full, "waitlist": True}
+    assert client_for(student).post(swaps_url("me"), swap, format="json").status_code == 201
+
+    mine = client_for(student).get(swaps_url("me"))
+    as_registrar = client_for(registrar).get(swaps_url(student.id))
+    other = client_for(make_user(Role.STUDENT)).get(swaps_url(student.id))
+
+    assert mine.status_code == 200, mine.content
+    expected = [{"term": term, "enroll_section_id": full, "drop_section_id": old, "position": 1}]
+    assert mine.json()["results"] == expected and mine.json()["next"] is None
+    assert as_registrar.json()["results"] == expected
+    assert_problem(other, 403, "permission_denied")
+    # Leaving the line takes the swap with it
+    assert client_for(student).delete(place_url(full, "me")).status_code == 204
+    assert client_for(student).get(swaps_url("me")).json()["results"] == []
+
+
 def test_swap_refusals(rules_section, term, student, make_user, client_for, make_section, make_course):
     old, new = rules_section(), rules_section()
     other_term = make_section(course_id=make_course(department="RULES").id, term=unique_term(), number="01").id
