@@ -53,6 +53,7 @@ from enrollment.services.seats import (
 from enrollment.services.sections import _user_with_role
 from enrollment.services.transactions import _now, _transact
 from waitlist.api import (
+    AlreadyWaitlisted,
     NotWaitlisted,
     NotYourPlace,
     waitlist_join,
@@ -190,6 +191,8 @@ def _waitlist_join(
     without its swap; a refused join takes it back. A passed-over mark of an earlier place
     in this line goes, so a new skip is told again.
     """
+    if swap_for is not None and section.section_id in state.swaps:
+        raise AlreadyWaitlisted()  # with a swap attached already: a repeated request changes nothing
     attach = swap_for is not None or section.section_id in state.skipped or section.section_id in state.swaps
     if attach:
         swaps = {key: value for key, value in state.swaps.items() if key != section.section_id}

@@ -321,6 +321,9 @@ def test_a_swap_into_a_full_section_changes_nothing_unless_told_to_wait(
     body = response.json()
     assert (body["status"], body["position"], body["swap_for"]) == ("waitlisted", 1, old)
     assert seated(old) == [student.id]  # the old seat is kept meanwhile
+    # And the same request again changes nothing: the swap stays attached
+    assert_problem(client.post(swaps_url("me"), {**swap, "waitlist": True}, format="json"), 409, "already_waitlisted")
+    assert registration_state(student_id=student.id, term=term).swaps == {full: old}
 
 
 def test_a_waiting_swap_is_moved_in_one_change_and_the_old_seat_goes_to_its_own_line(
