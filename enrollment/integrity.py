@@ -33,9 +33,9 @@ from core.integrity import Finding
 from enrollment import services
 from enrollment.data import EnrollmentStatus
 from enrollment.meetings import meetings_overlap
-from enrollment.models import Course, Enrollment, Section, StudentTerm
+from enrollment.models import Course, Enrollment, Section, StudentTerm, Term
 from enrollment.rules import EnrolledSection, RegistrationState
-from enrollment.selectors import candidate_of, registration_read, registration_state, registration_state_of
+from enrollment.selectors import candidate_of, registration_read, registration_state_of
 from waitlist.api import (
     ParkedStudent,
     WaitlistSnapshot,
@@ -296,11 +296,13 @@ def _check_records(
     swap waits in a line and would drop a seat the student still holds."""
     findings: list[Finding] = []
     records = {(record.student_id, record.term): record for record in _records(terms)}
-    for key in sorted(set(records) | set(seated)):
+    keys = sorted(set(records) | set(seated))
+    settings = {term.term: term for term in Term.batch_get({term for _, term in keys}, consistent_read=True)}
+    for key in keys:
         student_id, term = key
         record = records.get(key)
         state = registration_state_of(
-            student_id=student_id, term=term, settings=None, ticket=None, holds=None, record=record
+            student_id=student_id, term=term, settings=settings.get(term), ticket=None, holds=None, record=record
         )
         subject = f"{student_id}/{term}"
         rows = seated.get(key, set())
@@ -320,7 +322,7 @@ def _check_records(
                     _rewrite_seats(state, expected),
                 )
             )
-        findings.extend(_rule_findings(subject, list(expected.values()), record, term))
+        findings.extend(_rule_findings(subject, list(expected.values()), limit=state.max_credits))
         stale = {
             target: old
             for target, old in state.swaps.items()
@@ -340,7 +342,7 @@ def _check_records(
     return findings
 
 
-def _rule_findings(subject: str, seats: list[EnrolledSection], record: StudentTerm | None, term: str) -> list[Finding]:
+def _rule_findings(subject: str, seats: list[EnrolledSection], *, limit: int) -> list[Finding]:
     findings = []
     for index, seat in enumerate(seats):
         for other in seats[index + 1 :]:
@@ -350,7 +352,6 @@ def _rule_findings(subject: str, seats: list[EnrolledSection], record: StudentTe
                     Finding("time_conflict", subject, f"{seat.section_id} and {other.section_id} meet at the same time")
                 )
     credits = sum(seat.credits for seat in seats)
-    limit = registration_state(student_id=subject.split("/")[0], term=term).max_credits if seats else 0
     if credits > limit and not any("credit_limit" in seat.overrides for seat in seats):
         findings.append(Finding("over_credit_limit", subject, f"{credits} credits enrolled, the limit is {limit}"))
     return findings

@@ -41,7 +41,7 @@ from enrollment.errors import (
     StudentNotFound,
     TermNotFound,
 )
-from enrollment.meetings import Meeting, meetings_from_dicts
+from enrollment.meetings import Meeting
 from enrollment.models import (
     COURSES_PARTITION,
     SECTIONS_PARTITION,
@@ -511,17 +511,9 @@ def candidate_of(section: Section) -> Candidate:
     return Candidate(
         section_id=section.section_id,
         term=section.term,
-        credits=int(section.credits) if section.credits is not None else _course_credits(section.course_id),
-        meetings=tuple(meetings_from_dicts(meeting.as_dict() for meeting in section.meetings or [])),
+        credits=sections_credits([section])[section.section_id],
+        meetings=section_meetings(section),
     )
-
-
-def _course_credits(course_id: str) -> int:
-    """The credits of a section stored before sections carried them: its course's."""
-    try:
-        return int(Course.get(course_id).credits)
-    except Course.DoesNotExist:
-        return 0
 
 
 def term_get(*, term: str) -> TermSettings:

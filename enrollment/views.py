@@ -475,12 +475,8 @@ class StudentSwapViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         )
         registration = outcome.registration
         if outcome.dropped is not None:
-            answer = {
-                "status": "swapped",
-                "dropped": RosterItemSerializer(outcome.dropped).data,
-                "enrolled": RegistrationSerializer(registration).data,
-            }
-            return Response(answer, status=status.HTTP_200_OK)
+            swapped = {"status": "swapped", "dropped": outcome.dropped, "enrolled": registration}
+            return Response(SwapOutputSerializer(swapped).data, status=status.HTTP_200_OK)
         location = reverse(
             "section-waitlist-detail",
             kwargs={"section_id": registration.section_id, "student_id": registration.student_id},

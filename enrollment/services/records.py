@@ -174,3 +174,12 @@ def record_repair(
             raise
         return False
     return True
+
+
+def record_limit_set(*, student_id: str, term: str, max_credits: int | None) -> None:
+    """Set (None: remove) the student's own credit limit in a term. Unconditional, but it
+    adds 1 to ``version``, so an enroll decided on the old limit decides again. Creates
+    the record (with its maps) if there is none."""
+    limit = StudentTerm.max_credits.set(max_credits) if max_credits is not None else StudentTerm.max_credits.remove()
+    state = RegistrationState(student_id=student_id, term=term)
+    _record(state).update(actions=[limit, *_maps_actions(state)])

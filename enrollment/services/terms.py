@@ -2,8 +2,6 @@
 the students' time tickets, and a student's own credit limit in a term."""
 
 import logging
-import random
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,11 +11,12 @@ from pynamodb.constants import ALL_OLD
 from accounts.api import Actor, Role, user_profiles_by_id
 from enrollment.data import StudentTermSummary
 from enrollment.errors import InvalidTickets, TicketWriteIncomplete
-from enrollment.models import TERMS_PARTITION, StudentTerm, Term, TimeTicket
+from enrollment.models import TERMS_PARTITION, Term, TimeTicket
 from enrollment.rules import TermSettings
 from enrollment.selectors import registration_state, student_require, student_term_summary_of, term_settings_of
 from enrollment.services.promotion import skip_marks_review_after_write
-from enrollment.services.transactions import _now
+from enrollment.services.records import record_limit_set
+from enrollment.services.transactions import _now, backoff_sleep
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +109,7 @@ def _batch_put(items: list[dict]) -> None:
         if not unprocessed:
             return
         pending = [TimeTicket.from_raw_data(request["PutRequest"]["Item"]).serialize() for request in unprocessed]
-        time.sleep(random.uniform(0, min(_BACKOFF_CAP_SECONDS, _BACKOFF_BASE_SECONDS * 2**attempt)))
+        backoff_sleep(attempt, base=_BACKOFF_BASE_SECONDS, cap=_BACKOFF_CAP_SECONDS)
     logger.warning("time tickets still unprocessed after %d attempts", _BATCH_ATTEMPTS)
     raise TicketWriteIncomplete()
 
@@ -127,14 +126,7 @@ def student_term_max_credits_set(*, student_id: str, term: str, max_credits: int
     """
     term = term.upper()
     student_require(student_id=student_id)
-    actions = [
-        StudentTerm.max_credits.set(max_credits) if max_credits is not None else StudentTerm.max_credits.remove(),
-        StudentTerm.version.add(1),
-        StudentTerm.sections.set(StudentTerm.sections | {}),
-        StudentTerm.swaps.set(StudentTerm.swaps | {}),
-        StudentTerm.skipped.set(StudentTerm.skipped | {}),
-    ]
-    StudentTerm._get_connection().update_item(student_id, range_key=term, actions=actions)
+    record_limit_set(student_id=student_id, term=term, max_credits=max_credits)
     skip_marks_review_after_write(student_id=student_id, term=term)  # a higher limit may let them in
     state = registration_state(student_id=student_id, term=term)
     return student_term_summary_of(state, now=_now())

@@ -35,6 +35,12 @@ def _reason_codes(exc: TransactWriteError) -> list[str | None]:
     return [reason.code if reason else None for reason in exc.cancellation_reasons]
 
 
+def backoff_sleep(attempt: int, *, base: float = _BACKOFF_BASE_SECONDS, cap: float = _BACKOFF_CAP_SECONDS) -> None:
+    """Wait before retry ``attempt`` (0-based): exponential, with full jitter, so requests
+    that collided spread out instead of colliding again."""
+    time.sleep(random.uniform(0, min(cap, base * 2**attempt)))
+
+
 def _transact(write: Callable[[TransactWrite], None]) -> None:
     """Run ``write`` in one TransactWrite, retrying while it collides with other transactions.
 
@@ -53,7 +59,6 @@ def _transact(write: Callable[[TransactWrite], None]) -> None:
             )
             if not collided:
                 raise
-            # Full jitter: colliding requests spread out instead of colliding again.
-            time.sleep(random.uniform(0, min(_BACKOFF_CAP_SECONDS, _BACKOFF_BASE_SECONDS * 2**attempt)))
+            backoff_sleep(attempt)
     logger.warning("transaction still colliding after %d attempts", _TRANSACTION_ATTEMPTS)
     raise SectionBusy()
