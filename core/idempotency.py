@@ -33,7 +33,8 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     name=HEADER,
     location=OpenApiParameter.HEADER,
     required=False,
-    type=str,
+    # 1 to 255 visible ASCII characters (the draft standard's quoted form is accepted too).
+    type={"type": "string", "pattern": r"^[!#-~][!-~]{0,254}$"},
     description="A unique key (e.g. a UUID) per intended operation: a retry with the same "
     "key and body returns the first response and changes nothing. Kept for 24 hours.",
 )

@@ -22,6 +22,16 @@ class StrictSerializer(serializers.Serializer):
         return attrs
 
 
+class PartialUpdateSerializer(StrictSerializer):
+    """A PATCH body: the fields to change, at least one of them."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if not attrs:
+            raise serializers.ValidationError({"non_field_errors": ["Send at least one field to change."]})
+        return attrs
+
+
 class HealthOutputSerializer(serializers.Serializer):
     status = serializers.CharField()
 

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from accounts.api import Actor
 from core.errors import InvalidField
-from core.serializers import StrictSerializer, validated
+from core.serializers import PartialUpdateSerializer, StrictSerializer, validated
 from enrollment.data import (
     COURSE_ID,
     COURSE_NUMBER,
@@ -46,14 +46,6 @@ class CodeField(serializers.RegexField):
         if isinstance(data, int) and not isinstance(data, bool):
             data = str(data)
         return super().to_internal_value(data).upper()
-
-
-class PartialUpdateSerializer(StrictSerializer):
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        if not attrs:
-            raise serializers.ValidationError({"non_field_errors": ["Send at least one field to change."]})
-        return attrs
 
 
 class UserIdField(serializers.CharField):
@@ -380,7 +372,12 @@ class TimeTicketItemSerializer(StrictSerializer):
 class TimeTicketsInputSerializer(StrictSerializer):
     """Checked ticket by ticket, so that every error names its ticket: ``tickets[3].opens_at``."""
 
-    tickets = TimeTicketItemSerializer(many=True, help_text=f"1 to {MAX_TICKETS} tickets, one per student.")
+    tickets: serializers.ListSerializer = serializers.ListSerializer(
+        child=TimeTicketItemSerializer(),
+        min_length=1,
+        max_length=MAX_TICKETS,
+        help_text=f"1 to {MAX_TICKETS} tickets, one per student.",
+    )
 
     def to_internal_value(self, data):
         if not isinstance(data, Mapping):

@@ -24,7 +24,7 @@ from strawberry.django.views import AsyncGraphQLView, HTTPException
 
 from accounts.api import actor_of
 from accounts.authentication import BearerTokenAuthentication
-from core.openapi import problem_responses
+from core.openapi import NON_BLANK_TEXT_PATTERN, problem_responses
 from core.problems import problem_response
 from enrollment.api import CATALOG_READ
 from graphql_api.context import GraphQLContext
@@ -118,7 +118,12 @@ class GraphQLView(APIView):
         summary="Run a GraphQL query given in the query string",
         description=GRAPHQL_DESCRIPTION,
         parameters=[
-            OpenApiParameter("query", str, required=True, description="The GraphQL document."),
+            OpenApiParameter(
+                "query",
+                {"type": "string", "minLength": 1, "pattern": NON_BLANK_TEXT_PATTERN},
+                required=True,
+                description="The GraphQL document.",
+            ),
             OpenApiParameter("variables", str, description="JSON object of the variables."),
             OpenApiParameter("operationName", str),
         ],
