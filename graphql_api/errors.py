@@ -40,6 +40,12 @@ def _extensions(exc: Exception) -> dict[str, Any] | None:
     return {"code": known.code, "status": int(known.status), "message": known.detail, **extra}
 
 
+def _is_bad_variable(error: GraphQLError) -> bool:
+    """A variable's value that its declared type refuses (``"ID cannot represent value:
+    [...]"``): graphql-core wraps its own error, which no resolver raised."""
+    return error.path is None and isinstance(error.original_error, GraphQLError)
+
+
 class ErrorCodes(SchemaExtension):
     """Rewrites each error of the result as described above."""
 
@@ -55,6 +61,9 @@ class ErrorCodes(SchemaExtension):
             # The document itself: syntax, validation, limits. Its extensions say which.
             extensions = {"code": "invalid_query", "status": 400, **(error.extensions or {})}
             return GraphQLError(error.message, error.nodes, error.source, error.positions, error.path, None, extensions)
+        if _is_bad_variable(error):
+            extensions = {"code": "invalid", "status": 400}
+            return GraphQLError(error.message, error.nodes, error.source, error.positions, error.path, None, extensions)
         extensions = _extensions(error.original_error) or {"code": "internal_error", "status": 500}
         message = extensions.pop("message", UNEXPECTED)
         return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, extensions)
@@ -67,8 +76,8 @@ class LoggedSchema(Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         for error in errors:
             original = error.original_error
-            if original is None:
-                continue  # the document: the caller's to fix
+            if original is None or _is_bad_variable(error):
+                continue  # the document or its variables: the caller's to fix
             known = described(original)
             if known is None:
                 logger.error("GraphQL %s failed", error.path, exc_info=original)
