@@ -8,6 +8,8 @@ GET with ``?query=`` or POST with a JSON body, per GraphQL over HTTP. In develop
 static files.
 """
 
+from typing import Any
+
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -21,10 +23,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.views import APIView
 from strawberry.django.views import AsyncGraphQLView, HTTPException
+from strawberry.http import GraphQLRequestData
 
 from accounts.api import actor_of
 from accounts.authentication import BearerTokenAuthentication
-from core.openapi import NON_BLANK_TEXT_PATTERN, problem_responses
+from core.openapi import JSON_CONTENT, NON_BLANK_TEXT_PATTERN, problem_responses
 from core.problems import problem_response
 from enrollment.api import CATALOG_READ
 from graphql_api.context import GraphQLContext
@@ -43,6 +46,22 @@ class _StrawberryView(AsyncGraphQLView[GraphQLContext, None]):
     async def get_context(self, request: HttpRequest, response: HttpResponse) -> GraphQLContext:
         # DRF has set request.user to the token's principal.
         return GraphQLContext(request=request, response=response, actor=actor_of(request.user))
+
+    def decode_json(self, data: str | bytes) -> object:
+        # Strawberry turns only a JSONDecodeError into its 400: bytes that are not UTF-8
+        # (nor UTF-16/32) raise a UnicodeDecodeError from json.loads, which was a 500.
+        try:
+            return super().decode_json(data)
+        except UnicodeDecodeError as exc:
+            raise HTTPException(400, "Unable to parse request body as JSON") from exc
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        # Strawberry checks the types of query, variables and extensions, not operationName.
+        data = await super().parse_http_body(request)
+        for operation in data if isinstance(data, list) else [data]:
+            if not isinstance(operation.operation_name, str | None):
+                raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
+        return data
 
     # An async view: Django awaits it (its View types dispatch as sync).
     async def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:  # type: ignore[override]
@@ -124,7 +143,7 @@ class GraphQLView(APIView):
                 required=True,
                 description="The GraphQL document.",
             ),
-            OpenApiParameter("variables", str, description="JSON object of the variables."),
+            OpenApiParameter("variables", str, description="JSON object of the variables.", extensions=JSON_CONTENT),
             OpenApiParameter("operationName", str),
         ],
         responses={200: GraphQLResponseSerializer, **problem_responses(400, 401, 403, 429)},
@@ -132,6 +151,8 @@ class GraphQLView(APIView):
     def get(self, request: Request) -> HttpResponseBase:
         if _wants_graphiql(request) and settings.GRAPHQL_GRAPHIQL:
             return self._graphiql(request)
+        if "query" not in request.query_params:  # Strawberry would answer 404, as if no such page
+            return problem_response(request._request, 400, "No GraphQL query found in the request")
         return _execute(request)
 
     @extend_schema(
