@@ -63,6 +63,32 @@ class AutoSchema(openapi.AutoSchema):
         return schema
 
 
+# A query parameter whose value is a JSON document (GraphQL's ``variables``) says so with
+# this extension; the hook below describes it by its content instead of as a string.
+JSON_CONTENT = {"x-json-content": {"type": "object"}}
+
+
+def query_parameters_as_parsed(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular post-processing hook for query parameters.
+
+    The API's list filters and page parameters are read by serializers from the query
+    string, where DRF takes an empty optional value (``?course=``) as absent: the document
+    says ``allowEmptyValue``. A parameter marked with ``JSON_CONTENT`` is JSON in a string.
+    """
+    for path, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] != "query":
+                    continue
+                content = parameter.pop("x-json-content", None)
+                if content is not None:
+                    parameter.pop("schema", None)
+                    parameter["content"] = {"application/json": {"schema": content}}
+                elif path.startswith("/api/v1/") and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
+    return result
+
+
 class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details, as every error of this API is rendered."""
 

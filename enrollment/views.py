@@ -313,7 +313,7 @@ class StudentEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         parameters=[STUDENT_ID_PARAMETER, *PAGE_PARAMETERS],
         responses={
             200: page_serializer(RegistrationSerializer),
-            **problem_responses(400, 401, 403, 429, 503),
+            **problem_responses(400, 401, 403, 404, 429, 503),
         },
     )
     def list(self, request: Request, student_id: str) -> Response:
@@ -529,7 +529,7 @@ class TermViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         responses={
             200: TermOutputSerializer,
             201: TermOutputSerializer,
-            **problem_responses(400, 401, 403, 429, 503),
+            **problem_responses(400, 401, 403, 404, 429, 503),
         },
     )
     def update(self, request: Request, term: str) -> Response:
@@ -557,7 +557,7 @@ class TimeTicketViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         ),
         parameters=[TERM_PARAMETER],
         request=TimeTicketsInputSerializer,
-        responses={200: TimeTicketsOutputSerializer, **problem_responses(400, 401, 403, 429, 503)},
+        responses={200: TimeTicketsOutputSerializer, **problem_responses(400, 401, 403, 404, 429, 503)},
     )
     def update(self, request: Request, term: str) -> Response:
         tickets = validated(TimeTicketsInputSerializer, request.data)["tickets"]

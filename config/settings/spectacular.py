@@ -14,6 +14,10 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI would otherwise send the document to validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "persistAuthorization": True},
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.query_parameters_as_parsed",
+    ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Several enums have a field named "status": name each after what it is.
     "ENUM_NAME_OVERRIDES": {
