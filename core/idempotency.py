@@ -29,12 +29,15 @@ HEADER = "Idempotency-Key"
 _TRANSIENT_STATUSES = frozenset({HTTPStatus.TOO_MANY_REQUESTS})
 _REPLAYED_HEADERS = ("Location",)
 
+# What core.services.idempotency_key_parse accepts, for the OpenAPI document.
+KEY_PATTERN = r'^[ \t]*(?:"[!-~]{1,255}"|[!-~]|[!#-~][!-~]{0,254}|"[!-~]{0,253}[!#-~])[ \t]*$'
+
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     name=HEADER,
     location=OpenApiParameter.HEADER,
     required=False,
-    # 1 to 255 visible ASCII characters (the draft standard's quoted form is accepted too).
-    type={"type": "string", "pattern": r"^[!#-~][!-~]{0,254}$"},
+    # 1 to 255 visible ASCII characters, bare or in the draft standard's quotes (not "").
+    type={"type": "string", "pattern": KEY_PATTERN},
     description="A unique key (e.g. a UUID) per intended operation: a retry with the same "
     "key and body returns the first response and changes nothing. Kept for 24 hours.",
 )

@@ -52,7 +52,7 @@ def _now() -> datetime:
 
 def idempotency_key_parse(raw: str) -> str:
     """The key from the header; the draft standard's quoted form is accepted too."""
-    key = raw.strip()
+    key = raw.strip(" \t")  # HTTP's optional whitespace around a field value, nothing else
     if len(key) >= 2 and key[0] == key[-1] == '"':
         key = key[1:-1]
     if not 1 <= len(key) <= 255 or not all(33 <= ord(ch) <= 126 for ch in key):
