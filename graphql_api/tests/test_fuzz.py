@@ -173,3 +173,30 @@ def test_a_variable_its_type_refuses_is_the_callers_error_not_the_servers(client
     assert error["message"].startswith("Variable '$id' has invalid value")
     assert error["extensions"] == {"code": "invalid", "status": 400}
     assert not [record for record in caplog.records if record.levelname == "ERROR"]
+
+
+@pytest.mark.parametrize("body", [b"\xef\xbf", b"\xff\xfe\x00", b'{"query": "{ me { id } }\xff"}'])
+def test_a_body_that_is_not_utf8_is_a_400_problem(client_for, student, body):
+    response = client_for(student).generic("POST", "/graphql/", body, content_type="application/json")
+
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == "Unable to parse request body as JSON"
+
+
+def test_a_get_without_a_query_is_a_400_problem(client_for, student):
+    response = client_for(student).get("/graphql/", {"variables": "{}"})
+
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("name", [3.2, 1, ["Q"], {"a": 1}, True])
+def test_an_operation_name_that_is_not_a_string_is_a_400_problem(client_for, student, name):
+    body = {"query": "query Q { me { id } }", "operationName": name}
+
+    response = client_for(student).post("/graphql/", body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert "operationName" in response.json()["detail"]
