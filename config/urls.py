@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.views import JWKSView
@@ -33,8 +34,9 @@ urlpatterns = [
     # Log in here to use the browsable API with a session instead of a token.
     path("api-auth/", include("rest_framework.urls")),
     path("admin/", admin.site.urls),
-    # Any other path, in DEBUG too, answers a 404 problem document, never an HTML page.
-    re_path(r"", page_not_found),
+    # Any other path, in DEBUG too, answers a 404 problem document, never an HTML page;
+    # exempt from CSRF, or an unsafe request would get Django's HTML 403 page instead.
+    re_path(r"", csrf_exempt(page_not_found)),
 ]
 
 handler400 = "config.exceptions.bad_request"

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core import signing
 from django.template import loader
-from drf_spectacular.utils import OpenApiParameter, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter
 from pynamodb.models import Model
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -170,11 +170,11 @@ def index_key_names(model: type[Model], index: Any = None) -> tuple[str, ...]:
 
 class PageRequestSerializer(serializers.Serializer):
     cursor = serializers.CharField(required=False, max_length=4096, trim_whitespace=True)
-    page_size = serializers.IntegerField(required=False, min_value=1, default=DEFAULT_PAGE_SIZE)
-
-    def validate_page_size(self, value: int) -> int:
-        # Like DRF's page_size_query_param: more than the maximum gets the maximum.
-        return min(value, MAX_PAGE_SIZE)
+    # More than the maximum is refused rather than cut down: the client learns the limit
+    # instead of reading a short page as the whole list.
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
+    )
 
 
 def page_request_of(params: Mapping[str, Any]) -> PageRequest:
@@ -234,7 +234,7 @@ PAGE_PARAMETERS = [
     ),
     OpenApiParameter(
         name="page_size",
-        type={"type": "integer", "minimum": 1},
+        type={"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
         required=False,
         description=f"Items per page, {DEFAULT_PAGE_SIZE} by default, at most {MAX_PAGE_SIZE}.",
     ),
@@ -247,17 +247,13 @@ def page_serializer(item: type[serializers.Serializer]) -> type[serializers.Seri
     """The serializer (for the OpenAPI document) of a page of ``item``s."""
     if item not in _page_serializers:
         name = f"Paginated{item.__name__.removesuffix('Serializer')}List"
-        # One page object, not a list of them: drf-spectacular would otherwise wrap the
-        # response of a ``list`` action in an array.
-        _page_serializers[item] = extend_schema_serializer(many=False)(
-            type(
-                name,
-                (serializers.Serializer,),
-                {
-                    "next": serializers.URLField(allow_null=True),
-                    "previous": serializers.URLField(allow_null=True),
-                    "results": item(many=True),
-                },
-            )
+        _page_serializers[item] = type(
+            name,
+            (serializers.Serializer,),
+            {
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": item(many=True),
+            },
         )
     return _page_serializers[item]

@@ -28,6 +28,7 @@ from strawberry.http import GraphQLRequestData
 from accounts.api import actor_of
 from accounts.authentication import BearerTokenAuthentication
 from core.openapi import JSON_CONTENT, NON_BLANK_TEXT_PATTERN, problem_responses
+from core.parsers import NESTED_TOO_DEEPLY
 from core.problems import problem_response
 from enrollment.api import CATALOG_READ
 from graphql_api.context import GraphQLContext
@@ -47,14 +48,6 @@ class _StrawberryView(AsyncGraphQLView[GraphQLContext, None]):
         # DRF has set request.user to the token's principal.
         return GraphQLContext(request=request, response=response, actor=actor_of(request.user))
 
-    def decode_json(self, data: str | bytes) -> object:
-        # Strawberry turns only a JSONDecodeError into its 400: bytes that are not UTF-8
-        # (nor UTF-16/32) raise a UnicodeDecodeError from json.loads, which was a 500.
-        try:
-            return super().decode_json(data)
-        except UnicodeDecodeError as exc:
-            raise HTTPException(400, "Unable to parse request body as JSON") from exc
-
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
         # Strawberry checks the types of query, variables and extensions, not operationName.
         data = await super().parse_http_body(request)
@@ -62,6 +55,20 @@ class _StrawberryView(AsyncGraphQLView[GraphQLContext, None]):
             if not isinstance(operation.operation_name, str | None):
                 raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
         return data
+
+    def parse_json(self, data: str | bytes) -> dict[str, Any]:
+        # Strawberry turns only a JSONDecodeError into a 400: bad UTF-8, a body nested
+        # past the recursion limit and a body that is not an object (no batching here)
+        # would each be a 500.
+        try:
+            body = self.decode_json(data)
+        except RecursionError as exc:
+            raise HTTPException(400, NESTED_TOO_DEEPLY) from exc
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+            raise HTTPException(400, "Unable to parse request body as JSON") from exc
+        if not isinstance(body, dict):
+            raise HTTPException(400, "The body must be a JSON object with a `query`.")
+        return body
 
     # An async view: Django awaits it (its View types dispatch as sync).
     async def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:  # type: ignore[override]
