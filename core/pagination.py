@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core import signing
 from django.template import loader
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema_serializer
 from pynamodb.models import Model
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -247,13 +247,17 @@ def page_serializer(item: type[serializers.Serializer]) -> type[serializers.Seri
     """The serializer (for the OpenAPI document) of a page of ``item``s."""
     if item not in _page_serializers:
         name = f"Paginated{item.__name__.removesuffix('Serializer')}List"
-        _page_serializers[item] = type(
-            name,
-            (serializers.Serializer,),
-            {
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "results": item(many=True),
-            },
+        # One page object, not a list of them: drf-spectacular would otherwise wrap the
+        # response of a ``list`` action in an array.
+        _page_serializers[item] = extend_schema_serializer(many=False)(
+            type(
+                name,
+                (serializers.Serializer,),
+                {
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": item(many=True),
+                },
+            )
         )
     return _page_serializers[item]
