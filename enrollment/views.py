@@ -13,7 +13,7 @@ from rest_framework.reverse import reverse
 
 from accounts.api import ActionPermissionsMixin, IsAnyRole, IsRegistrar, actor_of, resolve_user_id
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from core.openapi import problem_responses
+from core.openapi import path_parameter, problem_responses
 from core.pagination import PAGE_PARAMETERS, page_request, page_response, page_serializer
 from core.serializers import validated
 from enrollment import selectors, services
@@ -29,6 +29,8 @@ from enrollment.permissions import (
     IsStudentOrRegistrar,
 )
 from enrollment.serializers import (
+    HOLD_ID,
+    USER_ID,
     AutoEnrollmentSerializer,
     CourseCreateInputSerializer,
     CourseListQuerySerializer,
@@ -68,9 +70,9 @@ CATALOG_PERMISSIONS = {
     "destroy": CATALOG_WRITE,
 }
 
-COURSE_ID_PARAMETER = OpenApiParameter("course_id", str, OpenApiParameter.PATH, description="e.g. CPSC-449")
-SECTION_ID_PARAMETER = OpenApiParameter("section_id", str, OpenApiParameter.PATH, description="e.g. 2026FA-CPSC-449-01")
-STUDENT_ID_PARAMETER = OpenApiParameter("student_id", str, OpenApiParameter.PATH, description="A user id, or `me`.")
+COURSE_ID_PARAMETER = path_parameter("course_id", COURSE_ID, "e.g. CPSC-449")
+SECTION_ID_PARAMETER = path_parameter("section_id", SECTION_ID, "e.g. 2026FA-CPSC-449-01")
+STUDENT_ID_PARAMETER = path_parameter("student_id", USER_ID, "A user id, or `me`.")
 
 
 class CourseViewSet(ActionPermissionsMixin, viewsets.ViewSet):
@@ -488,8 +490,8 @@ class StudentSwapViewSet(ActionPermissionsMixin, viewsets.ViewSet):
 
 # --- registration: terms, time tickets, a student's term, holds ---------------------
 
-TERM_PARAMETER = OpenApiParameter("term", str, OpenApiParameter.PATH, description="e.g. 2026FA (any case).")
-HOLD_ID_PARAMETER = OpenApiParameter("hold_id", str, OpenApiParameter.PATH, description="e.g. hold_3kT9xQ2bVw0aLm7p.")
+TERM_PARAMETER = path_parameter("term", TERM, "e.g. 2026FA (any case).")
+HOLD_ID_PARAMETER = path_parameter("hold_id", HOLD_ID, "e.g. hold_3kT9xQ2bVw0aLm7p.")
 
 
 class TermViewSet(ActionPermissionsMixin, viewsets.ViewSet):

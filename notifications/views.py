@@ -1,6 +1,6 @@
 """HTTP endpoints of subscriptions and their deliveries. Students only, each on their own."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -9,7 +9,7 @@ from rest_framework.reverse import reverse
 
 from accounts.api import ActionPermissionsMixin, IsStudent, actor_of
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from core.openapi import problem_responses
+from core.openapi import path_parameter, problem_responses
 from core.pagination import PAGE_PARAMETERS, page_request, page_response, page_serializer
 from core.serializers import validated
 from notifications import selectors, services
@@ -20,8 +20,9 @@ from notifications.serializers import (
     SubscriptionOutputSerializer,
 )
 
-SUBSCRIPTION_ID_PARAMETER = OpenApiParameter(
-    "subscription_id", str, OpenApiParameter.PATH, description="The `id` the subscription was created with."
+SUBSCRIPTION_ID = r"[A-Za-z0-9_.\-]{1,200}"
+SUBSCRIPTION_ID_PARAMETER = path_parameter(
+    "subscription_id", SUBSCRIPTION_ID, "The `id` the subscription was created with."
 )
 
 
@@ -30,7 +31,7 @@ class SubscriptionViewSet(ActionPermissionsMixin, viewsets.ViewSet):
     enrolled automatically from a section's waitlist."""
 
     lookup_field = "subscription_id"
-    lookup_value_regex = r"[A-Za-z0-9_.\-]{1,200}"
+    lookup_value_regex = SUBSCRIPTION_ID
     permissions_by_action = {
         "list": [IsStudent],
         "create": [IsStudent],
