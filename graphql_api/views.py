@@ -92,7 +92,8 @@ def _execute(request: Request) -> HttpResponseBase:
 class GraphQLQuerySerializer(serializers.Serializer):
     query = serializers.CharField(help_text="The GraphQL document: queries only.")
     variables = serializers.DictField(required=False, allow_null=True)
-    operationName = serializers.CharField(required=False, allow_null=True)
+    # "" names no operation of the document: a GraphQL error, as for any unknown name.
+    operationName = serializers.CharField(required=False, allow_null=True, allow_blank=True)
 
 
 class GraphQLResponseSerializer(serializers.Serializer):
