@@ -112,10 +112,9 @@ def _fuzz(operation, *, base_url: str, token: str, known: Known, examples: int, 
             try:
                 case.validate_response(response, headers=headers, transport_kwargs=transport)
             except FailureGroup as group:  # failed checks: recorded, the run goes on
-                found = tally.failures.setdefault(label, {})
                 for failure in group.exceptions:
                     if not (isinstance(failure, RejectedPositiveData) and _unstatable(response)):
-                        found.setdefault(failure.title, str(group)[:2500])
+                        tally.failures.setdefault(label, {}).setdefault(failure.title, str(group)[:2500])
 
         try:
             run()
