@@ -1,5 +1,6 @@
 """Serializers and serializer helpers shared by every app's views."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import serializers
@@ -13,7 +14,22 @@ def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict
 
 
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so a typo is a 400 instead of a silent no-op."""
+    """Refuses fields it does not know, so a typo is a 400 instead of a silent no-op, and a
+    number where the document says text: DRF's CharField would store 12.5 as "12.5".
+    A text field that takes numbers on purpose (a user id) says ``numbers_allowed``."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            numbers = {
+                name: ["Not a valid string."]
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField)
+                and not getattr(field, "numbers_allowed", False)
+                and isinstance(data.get(name), int | float)
+            }
+            if numbers:
+                raise serializers.ValidationError(numbers)
+        return super().to_internal_value(data)
 
     def validate(self, attrs):
         unknown = sorted(set(self.initial_data) - set(self.fields)) if hasattr(self.initial_data, "keys") else []

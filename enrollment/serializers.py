@@ -42,6 +42,8 @@ MAX_WAITLIST_CAPACITY = 500
 class CodeField(serializers.RegexField):
     """An id part: matched against ``regex`` and upper-cased (``cpsc`` is ``CPSC``)."""
 
+    numbers_allowed = True  # a course number may come as 449
+
     def to_internal_value(self, data):
         if isinstance(data, int) and not isinstance(data, bool):
             data = str(data)
@@ -50,6 +52,8 @@ class CodeField(serializers.RegexField):
 
 class UserIdField(serializers.RegexField):
     """A user id (digits, or ``me``): a string, though a JSON number is accepted too."""
+
+    numbers_allowed = True
 
     def __init__(self, **kwargs):
         kwargs.setdefault("error_messages", {"invalid": "Not a user id: digits, or `me`."})

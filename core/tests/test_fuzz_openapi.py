@@ -170,3 +170,22 @@ def test_the_documented_idempotency_key_pattern_is_what_the_server_accepts(raw):
         accepted = False
 
     assert bool(re.match(KEY_PATTERN, raw)) == accepted, raw
+
+
+@pytest.mark.parametrize("title", [1967298632800421.0, 12, True])
+def test_a_number_where_the_document_says_text_is_refused(client_for, registrar, title):
+    body = {"department": "NUMB", "number": "101", "title": title, "credits": 3}
+
+    response = client_for(registrar).post("/api/v1/courses/", body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {"title": ["Not a valid string."]}
+
+
+def test_a_number_where_a_user_id_is_expected_is_still_taken(client_for, registrar, make_user):
+    student = make_user(Role.STUDENT)
+    body = {"tickets": [{"student_id": student.id, "opens_at": "2030-01-01T00:00:00Z"}]}
+
+    response = client_for(registrar).put("/api/v1/terms/2031FA/time-tickets/", body, format="json")
+
+    assert response.status_code == 200, response.content
