@@ -35,8 +35,8 @@ from waitlist.api import waitlist_places
 
 REQUESTS = 300
 STUDENTS = 40
-SEATS = 3
-WAITLIST = 4
+SEATS = 5
+WAITLIST = 5
 # A and B meet at the same time, so enrolling in both (or swapping or waiting across
 # them) runs into the time-conflict rule, and so can a promotion.
 MEETINGS = {
@@ -45,13 +45,13 @@ MEETINGS = {
     "C": [Meeting(days="TR", start="09:00", end="10:15")],
     "D": [],
 }
-MIX = {"enroll": 25, "drop": 15, "swap": 15, "leave": 15, "position": 15, "roster": 15}
+MIX = {"enroll": 25, "drop": 10, "swap": 20, "leave": 15, "position": 15, "roster": 15}
 
 
 def test_three_hundred_mixed_requests_at_once_leave_the_stores_consistent(
     http_server, make_user, make_course, make_section, instructor, assert_consistent
 ):
-    # Given four small sections (3 seats, 4 places in line each) of one term, each full
+    # Given four small sections (5 seats, 5 places in line each) of one term, each full
     # with two students waiting, and 40 students with tokens
     term, department = unique_term(), unique_department()
     sections = {
