@@ -19,9 +19,11 @@ import requests
 from accounts.roles import Role
 from accounts.services import token_pair_issue
 from conftest import PASSWORD
+from enrollment import services
 from enrollment.data import EnrollmentStatus
 from enrollment.meetings import Meeting
 from enrollment.models import Enrollment, Section
+from enrollment.services import enrollments
 from enrollment.tests.http import (
     PROBLEM_CONTENT_TYPE,
     at_once,
@@ -164,3 +166,71 @@ def test_three_hundred_mixed_requests_at_once_leave_the_stores_consistent(
         assert not rows & set(line), (section_id, rows, line)
     # And the integrity check finds nothing in the term
     assert_consistent(term)
+
+
+# --- what the burst found --------------------------------------------------------
+#
+# A student seated in a section and waiting for it at once (check_integrity's
+# "enrolled_and_waiting"), after a burst in the full suite: a request of theirs that had
+# read them without the seat joined the line after the seat was taken. The two orders,
+# made to happen one step at a time:
+
+
+def test_a_student_promoted_while_their_own_enroll_joins_the_line_is_not_left_in_it(
+    make_user, new_section, enroll, client_for, monkeypatch, assert_consistent
+):
+    # Given a full one-seat section and a student waiting first in line
+    section = new_section(capacity=1, waitlist_capacity=5)
+    holder, waiter = make_user(Role.STUDENT), make_user(Role.STUDENT)
+    enroll(holder, section.id)
+    assert enroll(waiter, section.id)["status"] == "waitlisted"
+    # (between the read of the waiting student's enroll and its join, the holder drops,
+    # which promotes them: the line no longer holds them when the join runs)
+    real_join = enrollments.waitlist_join
+
+    def join_after_the_drop(**arguments):
+        monkeypatch.setattr(enrollments, "waitlist_join", real_join)
+        assert client_for(holder).delete(enrollment_url(section.id, "me")).status_code == 204
+        return real_join(**arguments)
+
+    monkeypatch.setattr(enrollments, "waitlist_join", join_after_the_drop)
+
+    # When the waiting student enrolls again
+    response = client_for(waiter).post(enrollments_url(section.id), {}, format="json")
+
+    # Then they are told they hold the seat, and the line does not hold them
+    assert response.status_code == 409 and response.json()["code"] == "already_enrolled", response.content
+    assert waitlist_places(section_id=section.id) == []
+    assert_consistent(section.term)
+
+
+def test_a_student_seated_after_their_own_enroll_joined_the_line_leaves_it(
+    make_user, new_section, enroll, client_for, monkeypatch, assert_consistent
+):
+    # Given a two-seat section with one free seat, frozen (so a freed seat stays free)
+    section = new_section(capacity=2, waitlist_capacity=5)
+    seated, passing, student = (make_user(Role.STUDENT) for _ in range(3))
+    enroll(seated, section.id)
+    services.section_update(section_id=section.id, auto_enrollment_frozen=True)
+    # (between the read of the student's enroll, which saw the free seat, and its seat's
+    # transaction: another student takes that seat, the student's second enroll finds the
+    # section full and joins the line, and the other student drops again)
+    real_transact = enrollments._transact
+
+    def meanwhile(write):
+        monkeypatch.setattr(enrollments, "_transact", real_transact)
+        assert enroll(passing, section.id)["status"] == "enrolled"
+        assert enroll(student, section.id)["status"] == "waitlisted"
+        assert client_for(passing).delete(enrollment_url(section.id, "me")).status_code == 204
+        return real_transact(write)
+
+    monkeypatch.setattr(enrollments, "_transact", meanwhile)
+
+    # When the student's first enroll takes the seat
+    response = client_for(student).post(enrollments_url(section.id), {}, format="json")
+
+    # Then they are seated, and off the line their second enroll had put them on
+    assert response.status_code == 201 and response.json()["status"] == "enrolled", response.content
+    assert waitlist_places(section_id=section.id) == []
+    services.section_update(section_id=section.id, auto_enrollment_frozen=False)
+    assert_consistent(section.term)
