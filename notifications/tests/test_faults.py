@@ -307,9 +307,11 @@ def test_with_rabbitmq_stopped_drops_promote_and_every_notification_arrives_once
         response = registrar_send("GET", f"/api/v1/sections/{section.id}/enrollments/")
         assert response.status_code == 200, response.content
         assert [item["student_id"] for item in response.json()["results"]] == [waiter.id]
-    # And nothing is delivered while the broker is down, though beat's sweep is due twice over
+    # And nothing is delivered while the broker is down, though beat's sweep is due twice
+    # over: the events wait in the outbox, not one delivery record yet
     time.sleep(2 * SWEEP_SECONDS)
     assert webhook_receiver.requests == []
+    assert all(_deliveries(subscription["id"]) == [] for *_, subscription in waits)
 
     # When RabbitMQ is back
     broker.start()
@@ -330,6 +332,9 @@ def test_with_rabbitmq_stopped_drops_promote_and_every_notification_arrives_once
     time.sleep(2 * SWEEP_SECONDS)
     assert len(webhook_receiver.requests) == 3
     assert len({r.headers["webhook-id"] for r in webhook_receiver.requests}) == 3
+    # And web, beat and the worker rode it out: the same processes, reconnected
+    current = [child for child in service.children if child.name != "worker"] + [service.worker]
+    assert [child.name for child in current if child.popen.poll() is not None] == []
 
 
 def _pool_process(worker: Process) -> int:
