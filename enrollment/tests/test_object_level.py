@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from accounts.data import UserProfile
+from accounts.api import UserProfile
 from enrollment.tests.http import assert_problem, enrollment_url, enrollments_url, place_url, student_url
 from notifications.tests.test_views import deliveries_url, subscribe, subscription_url
 
