@@ -494,3 +494,17 @@ def test_a_receivers_answer_is_not_trusted(listener, settings):
 
     assert failure.value.transient is True and failure.value.retry_after is None
     assert len(receiver.requests) == 1
+
+
+def test_a_receivers_retry_after_cannot_park_a_delivery_for_ever(listener, settings):
+    # A receiver asking for a year's pause gets at most the longest backoff.
+    from notifications.services import _backoff_seconds
+
+    settings.NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS = True
+    receiver = listener(status=503, headers={"Retry-After": "31536000"})
+
+    with pytest.raises(SendFailed) as failure:
+        _send(f"http://127.0.0.1:{receiver.port}/hook")
+
+    assert failure.value.retry_after == 31536000
+    assert _backoff_seconds(1, failure.value.retry_after) == settings.NOTIFICATIONS_RETRY_MAX_SECONDS
