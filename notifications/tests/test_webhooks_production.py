@@ -59,3 +59,4 @@ def test_the_webhook_tests_pass_under_production_settings(tmp_path):
     assert result.returncode == 0, output
     assert "settings: config.settings.production (from option)" in output  # pytest-django's header
     assert " passed" in output and " skipped" not in output
+    print(output.strip().splitlines()[-1])  # the count, shown with -rP
