@@ -3,9 +3,6 @@ server for every kind of answer, and gunicorn under the production settings (HST
 version in ``Server``), as the ``Procfile`` starts it."""
 
 import http.client
-import os
-import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -18,6 +15,7 @@ from django.conf import settings
 
 from accounts.services import token_pair_issue
 from conftest import PASSWORD
+from core.tests.production import production_environment
 
 EVERY_ANSWER = {
     "X-Content-Type-Options": "nosniff",
@@ -69,22 +67,8 @@ def _free_port() -> int:
 @pytest.fixture
 def production_server(tmp_path):
     """gunicorn serving the service with the production settings on a free port."""
-    keys = tmp_path / "keys"
-    keys.mkdir()
-    for name in ("private", "public"):
-        shutil.copy(getattr(settings, f"JWT_{name.upper()}_KEY_PATH"), keys / f"jwt-{name}.pem")
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in ("NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS", "DEBUG", "SECRET_KEY")
-    }
     port = _free_port()
-    environment.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        JWT_PRIVATE_KEY_PATH=str(keys / "jwt-private.pem"),
-        JWT_PUBLIC_KEY_PATH=str(keys / "jwt-public.pem"),
-    )
+    environment = production_environment(tmp_path)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     log = tmp_path / "gunicorn.log"
     with log.open("wb") as output:

@@ -8,31 +8,17 @@ refusals hold without any test turning them on, and the tests that need a privat
 receiver see it refused before any connection.
 """
 
-import os
-import secrets
-import shutil
 import subprocess
 import sys
 
 from django.conf import settings
 
+from core.tests.production import production_environment
+
 
 def test_the_webhook_tests_pass_under_production_settings(tmp_path):
-    keys = tmp_path / "keys"
-    keys.mkdir()
-    for name in ("private", "public"):  # the same key pair, but where production accepts it
-        shutil.copy(getattr(settings, f"JWT_{name.upper()}_KEY_PATH"), keys / f"jwt-{name}.pem")
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in ("NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS", "DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")
-    }
-    environment.update(
-        SECRET_KEY=secrets.token_urlsafe(50),
-        JWT_PRIVATE_KEY_PATH=str(keys / "jwt-private.pem"),
-        JWT_PUBLIC_KEY_PATH=str(keys / "jwt-public.pem"),
-        DYNAMODB_TABLE_PREFIX=f"{settings.DYNAMODB_TABLE_PREFIX}prod_",
-    )
+    # Tables of its own: the inner run creates and deletes every table, as a test run does.
+    environment = production_environment(tmp_path, DYNAMODB_TABLE_PREFIX=f"{settings.DYNAMODB_TABLE_PREFIX}prod_")
 
     result = subprocess.run(
         [
