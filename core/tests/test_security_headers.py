@@ -38,6 +38,10 @@ def _assert_secure_headers(response: http.client.HTTPResponse, what: str) -> Non
     for name, value in EVERY_ANSWER.items():
         assert response.getheader(name) == value, f"{what}: {name} is {response.getheader(name)!r}"
     assert response.getheader("X-Powered-By") is None, what
+    policy = response.getheader("Content-Security-Policy") or ""
+    assert "frame-ancestors 'none'" in policy, f"{what}: {policy!r}"
+    if not (response.getheader("Content-Type") or "").startswith("text/html"):
+        assert "default-src 'none'" in policy, f"{what}: {policy!r}"  # an API answer loads nothing
 
 
 def test_every_kind_of_answer_carries_the_security_headers(http_server, student):
