@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.views import JWKSView
@@ -48,8 +49,9 @@ urlpatterns = [
     # matched before the admin's own).
     path("admin/login/", login_throttled(admin.site.login)),
     path("admin/", admin.site.urls),
-    # Any other path, in DEBUG too, answers a 404 problem document, never an HTML page.
-    re_path(r"", page_not_found),
+    # Any other path, in DEBUG too, answers a 404 problem document, never an HTML page;
+    # exempt from CSRF, or an unsafe request would get Django's HTML 403 page instead.
+    re_path(r"", csrf_exempt(page_not_found)),
 ]
 
 handler400 = "config.exceptions.bad_request"
