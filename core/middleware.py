@@ -29,6 +29,27 @@ class LazyMessageMiddleware(MessageMiddleware):
         return super().process_response(request, response)
 
 
+class ContentSecurityPolicyMiddleware:
+    """``Content-Security-Policy`` on every answer that has none: nobody may frame any of
+    them, and an API answer (JSON, a problem document) may load nothing at all, should a
+    browser ever render one. HTML pages (the docs, GraphiQL, the admin, the browsable
+    API) load their own scripts and styles, so they get only ``frame-ancestors``, as
+    ``X-Frame-Options: DENY`` says for older browsers."""
+
+    API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+    PAGE_POLICY = "frame-ancestors 'none'"
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            page = response.get("Content-Type", "").startswith("text/html")
+            response["Content-Security-Policy"] = self.PAGE_POLICY if page else self.API_POLICY
+        return response
+
+
 class BodyWithoutContentTypeMiddleware:
     """A body sent without a ``Content-Type`` is a 415, not an empty request.
 
