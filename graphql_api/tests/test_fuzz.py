@@ -184,13 +184,6 @@ def test_a_body_that_is_not_utf8_is_a_400_problem(client_for, student, body):
     assert response.json()["detail"] == "Unable to parse request body as JSON"
 
 
-def test_a_get_without_a_query_is_a_400_problem(client_for, student):
-    response = client_for(student).get("/graphql/", {"variables": "{}"})
-
-    assert response.status_code == 400, response.content
-    assert response["Content-Type"] == "application/problem+json"
-
-
 @pytest.mark.parametrize("name", [3.2, 1, ["Q"], {"a": 1}, True])
 def test_an_operation_name_that_is_not_a_string_is_a_400_problem(client_for, student, name):
     body = {"query": "query Q { me { id } }", "operationName": name}
