@@ -5,66 +5,11 @@ are written through the services, Redis is shut down without an RDB snapshot, so
 the append-only file can bring them back, and started again from the same directory.
 """
 
-import os
-import shutil
-import socket
-import subprocess
-import time
-from pathlib import Path
-
-import pytest
-import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.test import override_settings
 
 from waitlist.api import student_waitlist_places, waitlist_join, waitlist_places
-
-REDIS_CONF = Path(settings.BASE_DIR) / "redis.conf"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start(server: str, port: int, data_dir: Path) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [server, str(REDIS_CONF), "--port", str(port), "--dir", str(data_dir), "--daemonize", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            client.ping()
-            return process
-        except redis.ConnectionError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise AssertionError(f"redis-server did not start on port {port}") from None
-            time.sleep(0.05)
-
-
-@pytest.fixture
-def durable_redis(tmp_path):
-    """(start, url): a Redis configured by redis.conf, restartable on the same data."""
-    server = os.environ.get("REDIS_SERVER_BIN") or shutil.which("redis-server")
-    if not server:
-        pytest.skip("redis-server is not installed here (make test installs it)")
-    port = _free_port()
-    processes = []
-
-    def start() -> None:
-        processes.append(_start(server, port, tmp_path))
-
-    yield start, f"redis://127.0.0.1:{port}/0"
-    for process in processes:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def _waitlist_store(url: str) -> dict:
@@ -72,9 +17,8 @@ def _waitlist_store(url: str) -> dict:
 
 
 def test_a_restart_keeps_every_waitlist(durable_redis):
-    start, url = durable_redis
-    start()
-    client = redis.Redis.from_url(url)
+    durable_redis.start()
+    start, url, client = durable_redis.start, durable_redis.url, durable_redis.client()
     # The file turns on the append-only file, fsynced every second, and never evicts keys
     assert client.config_get("appendonly")["appendonly"] == "yes"
     assert client.config_get("appendfsync")["appendfsync"] == "everysec"
