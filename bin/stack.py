@@ -669,6 +669,9 @@ def start_dynamodb(stack: Stack) -> Pending | None:
 
     java = ensure_command("java", "openjdk-17-jre-headless")
     jar = dynamodb_local_jar()
+    if stack.mode == "test":  # the fault tests stop and restart a DynamoDB Local of their own
+        stack.export("JAVA_BIN", java)
+        stack.export("DYNAMODB_LOCAL_JAR", str(jar))
     log_path = LOG_DIR / f"dynamodb-{stack.mode}.log"
     log(f"starting DynamoDB Local on 127.0.0.1:{port} (log: {relative(log_path)}) ...")
     native_libs = f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}"
