@@ -99,6 +99,10 @@ def test_while_redis_is_stopped_waitlists_answer_503_and_catalog_and_schedules_s
     detail = as_first.get(section_url(full.id))
     assert detail.status_code == 200 and detail.json()["enrolled"] == 1 and detail.json()["waitlisted"] is None
     assert as_first.get(COURSES, {"department": full.department}).status_code == 200
+    # (a change of the catalog is written and answered, not written and then refused)
+    changed = client_for(registrar).patch(section_url(other.id), {"capacity": 31}, format="json")
+    assert changed.status_code == 200, changed.content
+    assert (changed.json()["capacity"], changed.json()["waitlisted"]) == (31, None)
     assert [item["student_id"] for item in as_staff.get(enrollments_url(full.id)).json()["results"]] == [seated.id]
     # And a schedule lists the seats, and says that the places could not be read
     schedule = as_first.get(student_url("me"))
