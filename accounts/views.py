@@ -25,6 +25,7 @@ from accounts.serializers import (
 )
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.openapi import problem_responses
+from core.throttling import LOGIN_THROTTLES
 
 
 class RegisterView(APIView):
@@ -50,6 +51,7 @@ class RegisterView(APIView):
 class TokenObtainView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [*APIView.throttle_classes, *LOGIN_THROTTLES]
 
     @extend_schema(
         operation_id="auth_token_obtain",

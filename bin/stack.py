@@ -749,6 +749,12 @@ def start_rabbitmq(stack: Stack) -> Pending | None:
     """
     user_url = stack.env.get("CELERY_BROKER_URL")
     url = user_url or DEFAULT_BROKER_URL
+    if stack.mode == "test":  # the broker fault tests stop and start nodes of their own
+        try:
+            stack.export("RABBITMQ_SERVER_BIN", rabbitmq_server_command())
+            stack.export("EPMD_BIN", ensure_command("epmd", "erlang-base"))
+        except StackError as exc:
+            log(f"warning: the tests that stop RabbitMQ will be skipped ({exc})")
     if amqp_answers(url):
         log(f"using RabbitMQ at {mask_url(url)}")
         stack.default("CELERY_BROKER_URL", url)
@@ -777,14 +783,6 @@ def start_rabbitmq(stack: Stack) -> Pending | None:
         private_url = f"amqp://guest:guest@127.0.0.1:{port}//"
         base = stack.temp_dir("rabbitmq-")
 
-    for directory in ("mnesia", "log"):
-        (base / directory).mkdir(parents=True, exist_ok=True)
-    (base / "enabled_plugins").write_text("[].\n")
-    (base / "rabbitmq.conf").write_text(
-        "# Written by bin/stack.py: a private development node, configured by environment variables.\n"
-    )
-    (base / "rabbitmq-env.conf").write_text("# Written by bin/stack.py: keeps the system rabbitmq-env.conf out.\n")
-
     epmd_port = free_port()
     epmd_log = LOG_DIR / f"epmd-{stack.mode}.log"
     epmd_argv = [epmd, "-address", "127.0.0.1", "-port", str(epmd_port)]
@@ -794,13 +792,38 @@ def start_rabbitmq(stack: Stack) -> Pending | None:
 
     log_path = LOG_DIR / f"rabbitmq-{stack.mode}.log"
     log(f"starting RabbitMQ on 127.0.0.1:{port}, data in {relative(base)}/ (log: {relative(log_path)}) ...")
-    node_env = {
-        **stack.env,
+    node_env = rabbitmq_node_env(
+        base, stack.env, node_name=f"enrollment-{stack.mode}", port=port, dist_port=dist_port, epmd_port=epmd_port
+    )
+    child = stack.supervisor.spawn("RabbitMQ", [server], node_env, log_path)
+    stack.export("CELERY_BROKER_URL", private_url)
+    ready = functools.partial(amqp_answers, private_url)
+    return Pending(child, ready, RABBITMQ_START_TIMEOUT, RABBITMQ_UNREACHABLE.format(url=mask_url(url)))
+
+
+def rabbitmq_node_env(
+    base: Path, env: dict[str, str], *, node_name: str, port: int, dist_port: int, epmd_port: int
+) -> dict[str, str]:
+    """The environment of a private RabbitMQ node kept under `base` (its files written there).
+
+    Isolated from any system RabbitMQ: its own config files (the system one may claim
+    port 5672), its own HOME (Erlang cookie), the epmd on `epmd_port`, loopback only.
+    The fault tests start nodes of their own with it (notifications/tests/test_faults.py).
+    """
+    for directory in ("mnesia", "log"):
+        (base / directory).mkdir(parents=True, exist_ok=True)
+    (base / "enabled_plugins").write_text("[].\n")
+    (base / "rabbitmq.conf").write_text(
+        "# Written by bin/stack.py: a private development node, configured by environment variables.\n"
+    )
+    (base / "rabbitmq-env.conf").write_text("# Written by bin/stack.py: keeps the system rabbitmq-env.conf out.\n")
+    return {
+        **env,
         "HOME": str(base),
         "ERL_EPMD_PORT": str(epmd_port),
         # Erlang distribution listens on all interfaces unless told otherwise.
         "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}",
-        "RABBITMQ_NODENAME": f"enrollment-{stack.mode}@localhost",
+        "RABBITMQ_NODENAME": f"{node_name}@localhost",
         "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
         "RABBITMQ_NODE_PORT": str(port),
         "RABBITMQ_DIST_PORT": str(dist_port),
@@ -811,10 +834,6 @@ def start_rabbitmq(stack: Stack) -> Pending | None:
         "RABBITMQ_CONFIG_FILE": str(base / "rabbitmq.conf"),
         "RABBITMQ_CONF_ENV_FILE": str(base / "rabbitmq-env.conf"),
     }
-    child = stack.supervisor.spawn("RabbitMQ", [server], node_env, log_path)
-    stack.export("CELERY_BROKER_URL", private_url)
-    ready = functools.partial(amqp_answers, private_url)
-    return Pending(child, ready, RABBITMQ_START_TIMEOUT, RABBITMQ_UNREACHABLE.format(url=mask_url(url)))
 
 
 def start_stores(stack: Stack) -> None:

@@ -1,11 +1,14 @@
 """URL map: the versioned API under /api/v1/, operations and docs at the root."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.views import JWKSView
 from config.exceptions import page_not_found
+from core.throttling import login_throttled
 from core.views import ApiRootView, LivenessView, ReadinessView
 from graphql_api.views import GraphQLView
 
@@ -17,6 +20,16 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
     path("", include("enrollment.urls")),
     path("", include("notifications.urls")),
+]
+
+# DRF's rest_framework.urls, with the login form behind the login throttles.
+browsable_api_auth: list[URLPattern | URLResolver] = [
+    path(
+        "login/",
+        login_throttled(auth_views.LoginView.as_view(template_name="rest_framework/login.html")),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
 
 urlpatterns = [
@@ -31,10 +44,14 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema", template_name="core/redoc.html"), name="redoc"),
     # Log in here to use the browsable API with a session instead of a token.
-    path("api-auth/", include("rest_framework.urls")),
+    path("api-auth/", include((browsable_api_auth, "rest_framework"))),
+    # The admin's login form, throttled like every other password check (this path is
+    # matched before the admin's own).
+    path("admin/login/", login_throttled(admin.site.login)),
     path("admin/", admin.site.urls),
-    # Any other path, in DEBUG too, answers a 404 problem document, never an HTML page.
-    re_path(r"", page_not_found),
+    # Any other path, in DEBUG too, answers a 404 problem document, never an HTML page;
+    # exempt from CSRF, or an unsafe request would get Django's HTML 403 page instead.
+    re_path(r"", csrf_exempt(page_not_found)),
 ]
 
 handler400 = "config.exceptions.bad_request"

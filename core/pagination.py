@@ -170,11 +170,11 @@ def index_key_names(model: type[Model], index: Any = None) -> tuple[str, ...]:
 
 class PageRequestSerializer(serializers.Serializer):
     cursor = serializers.CharField(required=False, max_length=4096, trim_whitespace=True)
-    page_size = serializers.IntegerField(required=False, min_value=1, default=DEFAULT_PAGE_SIZE)
-
-    def validate_page_size(self, value: int) -> int:
-        # Like DRF's page_size_query_param: more than the maximum gets the maximum.
-        return min(value, MAX_PAGE_SIZE)
+    # More than the maximum is refused rather than cut down: the client learns the limit
+    # instead of reading a short page as the whole list.
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
+    )
 
 
 def page_request_of(params: Mapping[str, Any]) -> PageRequest:
@@ -239,7 +239,7 @@ PAGE_PARAMETERS = [
     ),
     OpenApiParameter(
         name="page_size",
-        type=int,
+        type={"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
         required=False,
         description=f"Items per page, {DEFAULT_PAGE_SIZE} by default, at most {MAX_PAGE_SIZE}.",
     ),

@@ -12,16 +12,22 @@ it lives in, a throttle that cannot reach Redis lets the request through (and lo
 """
 
 import functools
+import hashlib
 import logging
+import math
 import secrets
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import redis
 from django.core.cache import caches
+from django.http import HttpRequest, HttpResponseBase
 from django_redis import get_redis_connection
 from redis.commands.core import Script
 from rest_framework import throttling
 from rest_framework.settings import api_settings
+
+from core.problems import problem_response
 
 logger = logging.getLogger(__name__)
 
@@ -96,3 +102,58 @@ class AnonymousRateThrottle(_SlidingWindowMixin, throttling.AnonRateThrottle):
 
 class UserRateThrottle(_SlidingWindowMixin, throttling.UserRateThrottle):
     """Requests with a token, counted per user."""
+
+
+class LoginAddressThrottle(_SlidingWindowMixin, throttling.SimpleRateThrottle):
+    """Password attempts (token, session and admin logins), counted per client address."""
+
+    scope = "login"
+
+    def get_cache_key(self, request, view) -> str | None:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def _username_of(request: Any) -> str | None:
+    """The username a login request names: DRF's parsed body, or a login form's."""
+    data = request.data if hasattr(request, "data") else request.POST
+    username = data.get("username") if hasattr(data, "get") else None
+    return username if isinstance(username, str) and username else None
+
+
+class LoginUsernameThrottle(_SlidingWindowMixin, throttling.SimpleRateThrottle):
+    """Password attempts counted per username, from any address: guessing one account's
+    password from many addresses (a botnet) is slowed as much as from one."""
+
+    scope = "login_username"
+
+    def get_cache_key(self, request, view) -> str | None:
+        username = _username_of(request)
+        if username is None:
+            return None  # nothing to guess against; the address throttle still counts it
+        # Hashed: a key stays short and says nothing of what was typed.
+        ident = hashlib.sha256(username.casefold().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+LOGIN_THROTTLES = [LoginAddressThrottle, LoginUsernameThrottle]
+
+
+def login_throttled(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A Django (not DRF) login view behind the login throttles: a POST over either
+    limit is a 429 problem document with ``Retry-After``, and is not tried."""
+
+    @functools.wraps(view)
+    def throttled_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method == "POST":
+            waits = [
+                throttle.wait()
+                for throttle in (cls() for cls in LOGIN_THROTTLES)
+                if not throttle.allow_request(request, None)  # type: ignore[arg-type]  # no DRF view here
+            ]
+            if waits:
+                response = problem_response(request, 429, "Too many login attempts. Try again later.")
+                response["Retry-After"] = str(max(1, math.ceil(max(wait or 1 for wait in waits))))
+                return response
+        return view(request, *args, **kwargs)
+
+    return throttled_view

@@ -56,11 +56,12 @@ class PartialUpdateSerializer(StrictSerializer):
         return attrs
 
 
-class UserIdField(serializers.CharField):
-    """A user id: a string, though a JSON number is accepted too."""
+class UserIdField(serializers.RegexField):
+    """A user id (digits, or ``me``): a string, though a JSON number is accepted too."""
 
     def __init__(self, **kwargs):
-        super().__init__(max_length=64, **kwargs)
+        kwargs.setdefault("error_messages", {"invalid": "Not a user id: digits, or `me`."})
+        super().__init__(_whole(USER_ID), max_length=64, **kwargs)
 
     def to_internal_value(self, data):
         if isinstance(data, int) and not isinstance(data, bool):

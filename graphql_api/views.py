@@ -8,6 +8,8 @@ GET with ``?query=`` or POST with a JSON body, per GraphQL over HTTP. In develop
 static files.
 """
 
+from typing import Any
+
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -25,6 +27,7 @@ from strawberry.django.views import AsyncGraphQLView, HTTPException
 from accounts.api import actor_of
 from accounts.authentication import BearerTokenAuthentication
 from core.openapi import problem_responses
+from core.parsers import NESTED_TOO_DEEPLY
 from core.problems import problem_response
 from enrollment.api import CATALOG_READ
 from graphql_api.context import GraphQLContext
@@ -43,6 +46,20 @@ class _StrawberryView(AsyncGraphQLView[GraphQLContext, None]):
     async def get_context(self, request: HttpRequest, response: HttpResponse) -> GraphQLContext:
         # DRF has set request.user to the token's principal.
         return GraphQLContext(request=request, response=response, actor=actor_of(request.user))
+
+    def parse_json(self, data: str | bytes) -> dict[str, Any]:
+        # Strawberry turns only a JSONDecodeError into a 400: bad UTF-8, a body nested
+        # past the recursion limit and a body that is not an object (no batching here)
+        # would each be a 500.
+        try:
+            body = self.decode_json(data)
+        except RecursionError as exc:
+            raise HTTPException(400, NESTED_TOO_DEEPLY) from exc
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+            raise HTTPException(400, "Unable to parse request body as JSON") from exc
+        if not isinstance(body, dict):
+            raise HTTPException(400, "The body must be a JSON object with a `query`.")
+        return body
 
     # An async view: Django awaits it (its View types dispatch as sync).
     async def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:  # type: ignore[override]

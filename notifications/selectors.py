@@ -54,9 +54,16 @@ def subscription_record(*, subscription_id: str) -> Subscription:
 
 def owned_subscription_record(*, actor: Actor, subscription_id: str) -> Subscription:
     """The subscription with this id, if ``actor`` owns it: ``NotYourSubscription`` (403)
-    if another student does, ``SubscriptionNotFound`` if there is none."""
+    for an id of another student's, ``SubscriptionNotFound`` if the caller has none by it.
+
+    An id names its student, so another student's is refused before anything is read:
+    the answer is the same whether or not that student has the subscription, and says
+    nothing of what they subscribed to."""
+    key = SubscriptionKey.parse(subscription_id)
+    if key is not None and key.student_id != actor.id:
+        raise NotYourSubscription()
     subscription = subscription_record(subscription_id=subscription_id)
-    if subscription.student_id != actor.id:
+    if subscription.student_id != actor.id:  # the id's own student, as checked above
         raise NotYourSubscription()
     return subscription
 

@@ -209,3 +209,78 @@ def test_user_creation_needs_a_token(api_client):
     response = api_client.post(USERS, {"username": "x", "password": PASSWORD, "roles": ["student"]}, format="json")
 
     assert response.status_code == 401
+
+
+# --- password guessing is throttled per address and per username (OWASP API2, API4) ------
+
+
+def _login_rates(settings, login: str, login_username: str) -> None:
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": login, "login_username": login_username}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+
+
+def _assert_throttled(response) -> None:
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "throttled"
+    assert int(response["Retry-After"]) >= 1
+
+
+def test_logins_from_one_address_are_throttled_whatever_the_username(api_client, student, settings):
+    _login_rates(settings, login="3/min", login_username="1000/min")
+    guesses = [{"username": f"someone{n}", "password": "guess"} for n in range(3)]
+
+    statuses = [api_client.post(TOKEN, body, format="json").status_code for body in guesses]
+    response = api_client.post(TOKEN, {"username": student.username, "password": PASSWORD}, format="json")
+
+    assert statuses == [401, 401, 401]
+    _assert_throttled(response)
+    # Another address is not held back by this one.
+    other = api_client.post(
+        TOKEN, {"username": student.username, "password": PASSWORD}, format="json", REMOTE_ADDR="198.51.100.7"
+    )
+    assert other.status_code == 200
+
+
+def test_logins_to_one_username_are_throttled_from_every_address(api_client, student, make_user, settings):
+    _login_rates(settings, login="1000/min", login_username="2/min")
+    addresses = ["198.51.100.1", "198.51.100.2", "198.51.100.3"]
+    # The username is matched whatever its case: Django's usernames are not, a guesser's might be.
+    names = [student.username, student.username.upper(), student.username]
+
+    answers = [
+        api_client.post(TOKEN, {"username": name, "password": "guess"}, format="json", REMOTE_ADDR=address)
+        for name, address in zip(names, addresses, strict=True)
+    ]
+
+    assert [answer.status_code for answer in answers[:2]] == [401, 401]
+    _assert_throttled(answers[2])
+    # Even the right password now waits, and is not tried ...
+    right = api_client.post(TOKEN, {"username": student.username, "password": PASSWORD}, format="json")
+    _assert_throttled(right)
+    # ... while another account logs in from the same address.
+    other = make_user()
+    assert api_client.post(TOKEN, {"username": other.username, "password": PASSWORD}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("form", ["/api-auth/login/", "/admin/login/"])
+def test_the_login_forms_are_throttled_like_the_token_endpoint(client, student, settings, form):
+    _login_rates(settings, login="1000/min", login_username="2/min")
+    guess = {"username": student.username, "password": "guess"}
+
+    first, second = client.post(form, guess, REMOTE_ADDR="198.51.100.1"), client.post(form, guess)
+    third = client.post(form, {**guess, "password": PASSWORD}, REMOTE_ADDR="198.51.100.2")
+
+    assert first.status_code == second.status_code == 200  # the form again, with its error
+    _assert_throttled(third)
+    assert "_auth_user_id" not in client.session  # the right password was not tried
+
+
+def test_the_token_endpoint_shares_its_count_with_the_login_forms(api_client, client, student, settings):
+    _login_rates(settings, login="1000/min", login_username="2/min")
+    guess = {"username": student.username, "password": "guess"}
+
+    client.post("/api-auth/login/", guess)
+    client.post("/admin/login/", guess)
+
+    _assert_throttled(api_client.post(TOKEN, guess, format="json"))

@@ -17,6 +17,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=30)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker or beat that loses the broker reconnects, waiting 2 s, 4 s, ... up to 30 s
+# between attempts, for ever: Celery's default gives up after 100 attempts (about 47
+# minutes), and the process exits (under honcho, `make run`, that stops the web server
+# too). Nothing is lost meanwhile; the outbox and the sweep catch up once it is back.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=3.0)
 # Opening a connection to publish is tried twice, at once: a web request that hands an
 # event to the broker during an outage fails fast instead of waiting through kombu's

@@ -4,6 +4,10 @@ from config.env import env
 
 THROTTLE_ANON_RATE = env("THROTTLE_ANON_RATE", default="100/min")
 THROTTLE_USER_RATE = env("THROTTLE_USER_RATE", default="300/min")
+# Password attempts (the token endpoint, the browsable API's and the admin's login
+# forms), on top of the rates above: per client address, and per username from anywhere.
+THROTTLE_LOGIN_RATE = env("THROTTLE_LOGIN_RATE", default="60/min")
+THROTTLE_LOGIN_USERNAME_RATE = env("THROTTLE_LOGIN_USERNAME_RATE", default="10/min")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -16,12 +20,17 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "core.throttling.AnonymousRateThrottle",
         "core.throttling.UserRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": THROTTLE_ANON_RATE, "user": THROTTLE_USER_RATE},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": THROTTLE_ANON_RATE,
+        "user": THROTTLE_USER_RATE,
+        "login": THROTTLE_LOGIN_RATE,
+        "login_username": THROTTLE_LOGIN_USERNAME_RATE,
+    },
     # Reverse proxies (the KrakenD gateway, a load balancer) in front of the service:
     # throttles find the client's address that many hops back in X-Forwarded-For.
     # 0 ignores the header, which a client could forge.

@@ -35,6 +35,8 @@ SECRET_KEY = env("SECRET_KEY", default="django-insecure-local-development-key-do
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "anon": env("THROTTLE_ANON_RATE", default="5000/min"),
     "user": env("THROTTLE_USER_RATE", default="5000/min"),
+    "login": env("THROTTLE_LOGIN_RATE", default="5000/min"),
+    "login_username": env("THROTTLE_LOGIN_USERNAME_RATE", default="100/min"),
 }
 
 # Serve Swagger UI's and the browsable API's files without `collectstatic`.

@@ -52,3 +52,55 @@ def test_browsable_api_renders_for_a_logged_in_user(client, make_user):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert user.username in response.content.decode()
+
+
+# --- the inventory (OWASP API9): nothing is served that the document does not list ---------
+
+# Routes that are not operations of the API, each for a reason.
+OUTSIDE_THE_DOCUMENT = {
+    "": "the API root, a map of links for people",
+    "api/": "the API root",
+    "api/v1/": "the API root",
+    "api/schema/": "the document itself",
+    "api/docs/": "Swagger UI",
+    "api/redoc/": "ReDoc",
+    "api-auth/login/": "the browsable API's login form",
+    "api-auth/logout/": "the browsable API's logout",
+    "admin/": "Django's admin (staff only, not routed by the gateway)",
+    "admin/login/": "the admin's login form, throttled",
+    "<catch-all>": "any other path: a 404 problem document",
+}
+
+
+def _leaf_patterns(patterns, prefix=""):
+    from django.urls import URLResolver
+
+    for pattern in patterns:
+        regex = pattern.pattern.regex.pattern.lstrip("^").removesuffix("\\Z").removesuffix("$")
+        if isinstance(pattern, URLResolver):
+            if prefix + regex == "admin/":
+                yield "admin/", "admin/"  # the admin's own pages, one entry
+                continue
+            yield from _leaf_patterns(pattern.url_patterns, prefix + regex)
+        else:
+            yield str(pattern.pattern), prefix + regex
+
+
+def test_every_route_is_an_operation_of_the_document_or_listed_as_outside_it():
+    from django.urls import get_resolver
+    from drf_spectacular.generators import SchemaGenerator
+
+    from core.tests.test_function_level import _concrete
+
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    concrete = [_concrete(path).lstrip("/") for path in document["paths"]]
+    unlisted = []
+    for shown, regex in _leaf_patterns(get_resolver().url_patterns):
+        if regex == "":
+            continue  # the root and the catch-all
+        if any(re.fullmatch(regex, path) for path in concrete):
+            continue
+        plain = regex.replace("\\", "")
+        if plain not in OUTSIDE_THE_DOCUMENT:
+            unlisted.append(f"{shown} ({regex})")
+    assert not unlisted, f"routes served but not in the OpenAPI document: {unlisted}"

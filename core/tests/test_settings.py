@@ -44,7 +44,13 @@ def test_production_starts_with_real_secrets(tmp_path, production_keys):
         ({"SECRET_KEY": GOOD_SECRET, "DEBUG": "true"}, "DEBUG"),
         ({"SECRET_KEY": "django-insecure-" + "x" * 40}, "SECRET_KEY"),
         ({}, "SECRET_KEY"),
+        ({"SECRET_KEY": "too-short-" + "x" * 20}, "SECRET_KEY"),
+        (
+            {"SECRET_KEY": GOOD_SECRET, "NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS": "true"},
+            "NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS",
+        ),
     ],
+    ids=["debug", "development-key", "no-key", "short-key", "private-webhooks"],
 )
 def test_production_refuses_insecure_settings(tmp_path, production_keys, env, message):
     result = _import_production(tmp_path, **production_keys, **env)

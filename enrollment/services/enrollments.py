@@ -43,6 +43,7 @@ from enrollment.services.promotion import _seats_fill_after_write, skip_marks_re
 from enrollment.services.records import record_free, record_refused, record_swap_detach, record_take, record_update
 from enrollment.services.seats import (
     _enrollment_row,
+    _is_enrolled,
     _open_marker_sync,
     _seat_refusal,
     _seat_take,
@@ -57,6 +58,7 @@ from waitlist.api import (
     NotWaitlisted,
     NotYourPlace,
     waitlist_join,
+    waitlist_leave,
     waitlist_lengths,
     waitlist_place,
     waitlist_place_delete,
@@ -168,7 +170,7 @@ def enrollment_create(
                 if not isinstance(refusal, SectionFull):
                     raise refusal from exc
             else:
-                return _seat_taken(section, student_id, now)
+                return _seat_taken_off_the_line(section, student_id, now)
         else:
             _open_marker_sync(section)  # a marker left on a full section by a crash goes now
         try:
@@ -205,6 +207,13 @@ def _waitlist_join(
         place = waitlist_join(
             section_id=section.section_id, student_id=student_id, capacity=int(section.waitlist_capacity)
         )
+        # ``state`` may be older than a seat in this section taken since: by a request of
+        # theirs racing this one, or by a promotion from this very line that settled just
+        # before this join. Read after the join, so that of this and that request's own
+        # check after its seat (``_seat_taken_off_the_line``), one sees the other.
+        if _is_enrolled(section_id=section.section_id, student_id=student_id):
+            _line_leave(section_id=section.section_id, student_id=student_id)
+            raise AlreadyEnrolled()
     except Exception:
         if swap_for is not None:
             record_swap_detach(student_id=student_id, term=state.term, section_id=section.section_id)
@@ -224,6 +233,27 @@ def _waitlist_join(
             if row is not None and row.status == EnrollmentStatus.ENROLLED:
                 return registration_of(row)
     return dataclasses.replace(waitlist_registration(place), swap_for=swap_for)
+
+
+def _line_leave(*, section_id: str, student_id: str) -> bool:
+    """Take the student off the section's line if they are on it (or being promoted from
+    it); whether they were."""
+    try:
+        waitlist_leave(section_id=section_id, student_id=student_id)
+    except NotWaitlisted:
+        return False
+    return True
+
+
+def _seat_taken_off_the_line(section: Section, student_id: str, now: datetime) -> Registration:
+    """After an enroll's or a swap's seat committed: ``_seat_taken``, and the student leaves
+    the section's line if a request of theirs, which had read them without this seat, put
+    them on it meanwhile (with the swap attached to that place). Nobody is both seated in
+    a section and waiting for it: see ``_waitlist_join``, which checks the other way."""
+    registration = _seat_taken(section, student_id, now)
+    if _line_leave(section_id=section.section_id, student_id=student_id):
+        record_swap_detach(student_id=student_id, term=section.term, section_id=section.section_id)
+    return registration
 
 
 def _seat_write(

@@ -18,6 +18,7 @@ from enrollment.selectors import candidate_of, enrollment_data, registration_rea
 from enrollment.services.enrollments import (
     DECIDE_ATTEMPTS,
     RecordChanged,
+    _seat_taken_off_the_line,
     _section_of,
     _waitlist_join,
     adding_check,
@@ -29,7 +30,6 @@ from enrollment.services.seats import (
     _enrollment_row,
     _seat_refusal,
     _seat_take,
-    _seat_taken,
     seat_drop,
     seat_drop_refusal,
 )
@@ -113,7 +113,7 @@ def swap_create(
                 if not isinstance(refusal, SectionFull):
                     raise refusal from exc
             else:
-                registration = _seat_taken(section, student_id, now)
+                registration = _seat_taken_off_the_line(section, student_id, now)
                 _seats_fill_after_write(
                     section_id=drop_section_id, seat_freed=True
                 )  # the old seat goes to its own line

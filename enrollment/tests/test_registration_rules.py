@@ -618,7 +618,9 @@ def test_the_hot_paths_read_once_and_write_once(rules_section, term, student, ma
     # An enroll into a free seat: one consistent read of the section and the student's
     # standing, one transaction (seat, row, record)
     assert calls(lambda: enroll_as(client, seat)) == ["BatchGetItem", "TransactWriteItems"]
-    # Joining a full section's line: the same read, then the promotion round's read
-    assert calls(lambda: enroll_as(client, full)) == ["BatchGetItem", "BatchGetItem"]
+    # Joining a full section's line: the same read; once in line, whether a seat was
+    # taken for them since that read (then they leave the line: never seated and waiting);
+    # then the promotion round's read
+    assert calls(lambda: enroll_as(client, full)) == ["BatchGetItem", "GetItem", "BatchGetItem"]
     # A drop with nobody waiting: the term and the record, then the transaction
     assert calls(lambda: client.delete(enrollment_url(seat, "me"))) == ["BatchGetItem", "TransactWriteItems"]

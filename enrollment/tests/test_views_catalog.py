@@ -244,11 +244,13 @@ def test_a_page_holds_at_most_100_items(client_for, student, make_course):
     for number in range(101):
         make_course(department=department, number=str(number))
 
-    response = client_for(student).get(COURSES, {"department": department, "page_size": 500})
+    response = client_for(student).get(COURSES, {"department": department, "page_size": 100})
 
     assert response.status_code == 200, response.content
     assert len(response.json()["results"]) == 100
     assert response.json()["next"] is not None
+    too_many = client_for(student).get(COURSES, {"department": department, "page_size": 101})
+    assert_problem(too_many, 400, "invalid", field="page_size")
 
 
 @pytest.mark.parametrize("page_size", ["0", "-1", "three"])

@@ -602,14 +602,21 @@ def test_bad_department_of_courses_is_invalid(graphql, student):
     assert (error["extensions"]["code"], list(error["extensions"]["errors"])) == ("invalid", ["department"])
 
 
-def test_a_page_size_over_the_maximum_gets_the_maximum_like_rest(graphql, student, make_course):
+def test_a_page_size_over_the_maximum_is_refused_like_rest(graphql, student, make_course):
     department = unique_department()
     for n in range(3):
         make_course(department=department, number=f"{n}")
 
-    body = graphql(student, COURSES_QUERY, {"department": department, "pageSize": 1000})
+    assert (
+        len(graphql(student, COURSES_QUERY, {"department": department, "pageSize": 100})["data"]["courses"]["items"])
+        == 3
+    )
+    body = graphql(student, COURSES_QUERY, {"department": department, "pageSize": 101})
 
-    assert len(body["data"]["courses"]["items"]) == 3
+    assert body["data"]["courses"] is None
+    assert body["errors"][0]["extensions"]["errors"] == {
+        "pageSize": ["Ensure this value is less than or equal to 100."]
+    }
 
 
 def test_a_bad_field_fails_alone_and_the_rest_of_the_answer_stays(graphql, student):

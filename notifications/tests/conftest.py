@@ -5,6 +5,7 @@ run's own queue), a real webhook receiver and a real SMTP server on 127.0.0.1. (
 import email
 import email.policy
 import json
+import select
 import socket
 import threading
 import time
@@ -16,6 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from celery.contrib.testing.worker import start_worker
 
+from accounts.roles import Role
 from config.celery_app import app as celery_app
 from enrollment.tests.conftest import (  # noqa: F401
     assert_consistent,
@@ -25,6 +27,8 @@ from enrollment.tests.conftest import (  # noqa: F401
     make_section,
     new_section,
 )
+
+SUBSCRIPTIONS = "/api/v1/subscriptions/"
 
 
 def wait_until(condition: Callable[[], object], *, timeout: float = 20.0, what: str = "the condition"):
@@ -37,6 +41,26 @@ def wait_until(condition: Callable[[], object], *, timeout: float = 20.0, what: 
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
         time.sleep(0.05)
+
+
+# --- a student waiting, subscribed --------------------------------------------
+
+
+@pytest.fixture
+def waiting_subscriber(client_for, make_user, new_section, enroll):  # noqa: F811 (fixtures imported above)
+    """A full one-seat section, a student waiting first in line who subscribes with
+    ``subscription`` (an email and/or a webhook URL), and the student holding the seat."""
+
+    def make(**subscription):
+        section = new_section(capacity=1, waitlist_capacity=5)
+        holder, waiter = make_user(Role.STUDENT), make_user(Role.STUDENT)
+        enroll(holder, section.id)
+        assert enroll(waiter, section.id)["status"] == "waitlisted"
+        response = client_for(waiter).post(SUBSCRIPTIONS, {"section_id": section.id, **subscription}, format="json")
+        assert response.status_code == 201, response.content
+        return section, holder, waiter, response.json()
+
+    return make
 
 
 # --- a real Celery worker ----------------------------------------------------------
@@ -67,6 +91,8 @@ class Received:
     headers: dict[str, str]
     body: bytes
     path: str
+    # Held (see WebhookReceiver.hold), and the sender had hung up before it was answered.
+    abandoned: bool = False
 
     def json(self):
         return json.loads(self.body)
@@ -74,13 +100,35 @@ class Received:
 
 @dataclass
 class WebhookReceiver:
-    """Records every POST; answers with the scripted statuses in turn, then ``default``."""
+    """Records every POST; answers with the scripted statuses in turn, then ``default``.
+
+    ``hold(n)`` keeps the next ``n`` requests unanswered (their bodies read) until
+    ``release()``: ``held`` is set when one arrives, so a test can act while the sender
+    waits in the middle of its delivery.
+    """
 
     url: str = ""
     default: int = 204
     script: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     requests: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    holds: int = 0
+    held: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def hold(self, count: int = 1) -> None:
+        with self.lock:
+            self.holds += count
+
+    def release(self) -> None:
+        self.released.set()
+
+    def take_hold(self) -> bool:
+        with self.lock:
+            if self.holds == 0:
+                return False
+            self.holds -= 1
+            return True
 
     def respond(self, *statuses: int, headers: dict[str, str] | None = None) -> None:
         with self.lock:
@@ -96,6 +144,18 @@ class WebhookReceiver:
         return list(self.requests)
 
 
+def _peer_closed(sock: socket.socket) -> bool:
+    """True when the other end closes the connection within a second (a read would
+    find its end): a sender just killed has, once the kernel has closed its socket."""
+    readable, _, _ = select.select([sock], [], [], 1.0)
+    if not readable:
+        return False
+    try:
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:  # reset
+        return True
+
+
 @pytest.fixture
 def webhook_receiver():
     receiver = WebhookReceiver()
@@ -104,12 +164,19 @@ def webhook_receiver():
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             received = Received(headers={k.lower(): v for k, v in self.headers.items()}, body=body, path=self.path)
+            if receiver.take_hold():
+                receiver.held.set()
+                receiver.released.wait(timeout=60)
+                received.abandoned = _peer_closed(self.connection)
             status, headers = receiver.next_answer(received)
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            try:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            except OSError:  # the sender is gone
+                pass
 
         def log_message(self, format, *args):
             pass
@@ -119,6 +186,7 @@ def webhook_receiver():
     thread.start()
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/enrollment"
     yield receiver
+    receiver.release()
     server.shutdown()
     server.server_close()
 

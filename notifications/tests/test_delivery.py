@@ -15,28 +15,9 @@ from enrollment.services import promotion
 from enrollment.tests.http import enrollment_url, roster_ids
 from notifications import services, tasks
 from notifications.models import Delivery
-from notifications.tests.conftest import wait_until
+from notifications.tests.conftest import SUBSCRIPTIONS, wait_until
 
 pytestmark = pytest.mark.usefixtures("celery_worker")
-
-SUBSCRIPTIONS = "/api/v1/subscriptions/"
-
-
-@pytest.fixture
-def waiting_subscriber(client_for, make_user, new_section, enroll):
-    """A full one-seat section, a student waiting first in line who subscribes with
-    ``subscription`` (an email and/or a webhook URL), and the student holding the seat."""
-
-    def make(**subscription):
-        section = new_section(capacity=1, waitlist_capacity=5)
-        holder, waiter = make_user(Role.STUDENT), make_user(Role.STUDENT)
-        enroll(holder, section.id)
-        assert enroll(waiter, section.id)["status"] == "waitlisted"
-        response = client_for(waiter).post(SUBSCRIPTIONS, {"section_id": section.id, **subscription}, format="json")
-        assert response.status_code == 201, response.content
-        return section, holder, waiter, response.json()
-
-    return make
 
 
 def drop(client_for, student, section) -> None:

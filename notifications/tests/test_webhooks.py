@@ -3,10 +3,16 @@ independent ``standardwebhooks`` library), the sealing of signing secrets under
 SECRET_KEY and its rotation, the public subscription id, and which URLs may be called."""
 
 import base64
+import contextlib
+import ipaddress
 import json
+import socket
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -18,6 +24,7 @@ from notifications.errors import SendFailed
 from notifications.webhooks import (
     secret_seal,
     secret_unseal,
+    webhook_post,
     webhook_secret_new,
     webhook_signature,
     webhook_url_check,
@@ -272,7 +279,7 @@ def test_public_targets_are_accepted(url):
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:9/hook", "https://[::1]/", "https://localhost/"])
 def test_private_targets_are_accepted_where_allowed(settings, url):
-    assert settings.NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS is True
+    settings.NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS = True  # as in tests and local development
 
     assert webhook_url_check(url) == url
 
@@ -280,3 +287,224 @@ def test_private_targets_are_accepted_where_allowed(settings, url):
 @pytest.mark.parametrize("url", ["ftp://127.0.0.1/hook", "https:///no-host", "https://127.0.0.1/#fragment"])
 def test_malformed_targets_are_refused_even_where_private_targets_are_allowed(url):
     refusal(url)
+
+
+# --- SSRF (OWASP API7): other spellings of a private address, names that resolve to one,
+# --- redirects, and the address a send really connects to ------------------------------
+#
+# `make test` also runs this file once under the production settings
+# (test_webhooks_production.py), where private targets are refused by configuration.
+
+
+def _private_names_of_this_machine() -> list[str]:
+    """Host names that really resolve to a non-public address here (/etc/hosts, the
+    machine's own name), other than the names refused by name alone: the refusal must
+    come from resolving them."""
+    candidates = {socket.gethostname()}
+    with contextlib.suppress(OSError):
+        for line in Path("/etc/hosts").read_text().splitlines():
+            candidates.update(line.split("#")[0].split()[1:])
+    names = []
+    for name in sorted(candidates):
+        if name.lower() in ("localhost", "localhost.localdomain") or name.lower().endswith((".local", ".localhost")):
+            continue
+        try:
+            addresses = {info[4][0] for info in socket.getaddrinfo(name, 443, type=socket.SOCK_STREAM)}
+        except (OSError, UnicodeError):
+            continue
+        if addresses and not any(ipaddress.ip_address(str(a).split("%")[0]).is_global for a in addresses):
+            names.append(name)
+    return names
+
+
+OTHER_SPELLINGS_OF_LOOPBACK = [
+    "https://2130706433/",  # 127.0.0.1 as one decimal number
+    "https://0x7f000001/",  # ... in hexadecimal
+    "https://0177.0.0.1/",  # ... with an octal first part
+    "https://017700000001/",  # ... as one octal number
+    "https://127.1/",  # ... shortened
+    "https://0x7f.1/",
+    "https://0/",  # 0.0.0.0: connecting to it reaches this machine
+    "https://[::]/",
+    "https://[::ffff:7f00:1]/",  # IPv4-mapped, in hexadecimal
+    "https://[0:0:0:0:0:ffff:127.0.0.1]/",
+    "https://\u24dbocalhost/",  # "ⓛocalhost": IDNA maps it to localhost, which resolves to 127.0.0.1
+]
+CLOUD_METADATA = [
+    "https://169.254.169.254/latest/meta-data/iam/",  # AWS, GCP, Azure, OpenStack
+    "https://[fd00:ec2::254]/latest/meta-data/",  # AWS over IPv6
+    "https://169.254.170.2/v2/credentials",  # AWS ECS task credentials
+    "https://[::ffff:169.254.169.254]/",
+    "https://2852039166/",  # 169.254.169.254 as one number
+    "https://metadata.google.internal./computeMetadata/v1/",
+    "https://100.100.100.200/latest/meta-data/",  # Alibaba Cloud (carrier-grade NAT space)
+]
+PRIVATE_RANGES = [
+    "https://10.1.2.3/",
+    "https://172.16.0.1/",
+    "https://192.168.0.1/",
+    "https://[fd12:3456::1]/",
+    "https://[fe80::1]/",
+]
+
+
+@pytest.mark.usefixtures("public_webhooks_only")
+@pytest.mark.parametrize("url", OTHER_SPELLINGS_OF_LOOPBACK + CLOUD_METADATA + PRIVATE_RANGES)
+def test_every_spelling_of_a_private_or_metadata_address_is_refused(url):
+    assert "not a public" in refusal(url)
+
+
+@pytest.mark.usefixtures("public_webhooks_only")
+def test_names_that_resolve_to_a_private_address_are_refused_for_what_they_resolve_to():
+    names = _private_names_of_this_machine()
+    if not names:
+        pytest.skip("no host name of this machine resolves to a private address")
+
+    for name in names:
+        message = refusal(f"https://{name}:8443/hook")
+        assert f"{name} resolves to" in message and "not a public address" in message
+
+
+class _Listener:
+    """A TCP server on 127.0.0.1 that answers every request with ``status`` and
+    ``headers`` and counts the connections it accepts."""
+
+    def __init__(self, status: int = 204, headers: dict[str, str] | None = None):
+        self.connections = 0
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        listener = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def setup(self):
+                listener.connections += 1
+                super().setup()
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                listener.requests.append((self.path, dict(self.headers)))
+                self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def listener():
+    listeners: list[_Listener] = []
+
+    def make(**answer) -> _Listener:
+        listeners.append(_Listener(**answer))
+        return listeners[-1]
+
+    yield make
+    for each in listeners:
+        each.close()
+
+
+def _send(url: str):
+    return webhook_post(url=url, body=BODY, headers={"webhook-id": EVENT_ID})
+
+
+@pytest.mark.usefixtures("public_webhooks_only")
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "2130706433", "0x7f000001", "[::ffff:127.0.0.1]"])
+def test_a_send_to_a_private_target_is_refused_before_connecting(listener, host):
+    # A subscription made before the rules (or a name that resolved elsewhere then):
+    # the check at send time refuses it, and nothing reaches the receiver.
+    receiver = listener()
+
+    with pytest.raises(SendFailed) as failure:
+        _send(f"https://{host}:{receiver.port}/hook")
+
+    assert failure.value.transient is False and "Refused target" in str(failure.value)
+    assert receiver.connections == 0
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_to_a_private_address_is_not_followed(listener, settings, status):
+    # The receiver is on 127.0.0.1, so this needs private targets allowed to reach it at
+    # all (under production settings it is refused before connecting: also no follow).
+    inside = listener()
+    outside = listener(status=status, headers={"Location": f"http://127.0.0.1:{inside.port}/admin"})
+    allowed = settings.NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS
+
+    with pytest.raises(SendFailed) as failure:
+        _send(f"http://127.0.0.1:{outside.port}/hook")
+
+    assert failure.value.transient is False
+    assert inside.connections == 0
+    if allowed:
+        assert [path for path, _ in outside.requests] == ["/hook"]
+        assert "redirects are not followed" in str(failure.value)
+    else:
+        assert outside.connections == 0
+
+
+def test_a_send_connects_to_the_address_it_checked_not_to_a_second_lookup(listener, settings, monkeypatch):
+    # DNS rebinding: a name that passes the check, then resolves elsewhere. The only
+    # stand-in here is the resolver (no DNS server can be run offline): it answers a
+    # checked address first and another one after.
+    receiver = listener()
+    real_getaddrinfo = socket.getaddrinfo
+    lookups: list[str] = []
+
+    def rebinding_getaddrinfo(host, port, *args, **kwargs):
+        if host != "rebind.test":
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        lookups.append(host)
+        address = "127.0.0.1" if len(lookups) == 1 else "10.255.255.1"
+        return real_getaddrinfo(address, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_getaddrinfo)
+    scheme = "http" if settings.NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS else "https"  # production: https only
+    url = f"{scheme}://rebind.test:{receiver.port}/hook"
+
+    if settings.NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS:
+        response = _send(url)
+        assert response.status == 204
+        ((path, headers),) = receiver.requests
+        assert path == "/hook" and headers["Host"] == f"rebind.test:{receiver.port}"
+    else:
+        with pytest.raises(SendFailed):
+            _send(url)
+        assert receiver.connections == 0
+    assert lookups == ["rebind.test"]  # one lookup: the address checked is the address called
+
+
+def test_a_receivers_answer_is_not_trusted(listener, settings):
+    # OWASP API10: the service reads at most a few hundred bytes of a failed answer, for
+    # the delivery's last_error, and nothing of a successful one; it follows no link in it.
+    settings.NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS = True
+    receiver = listener(status=500, headers={"Retry-After": "not-a-number", "Location": "http://169.254.169.254/"})
+
+    with pytest.raises(SendFailed) as failure:
+        _send(f"http://127.0.0.1:{receiver.port}/hook")
+
+    assert failure.value.transient is True and failure.value.retry_after is None
+    assert len(receiver.requests) == 1
+
+
+def test_a_receivers_retry_after_cannot_park_a_delivery_for_ever(listener, settings):
+    # A receiver asking for a year's pause gets at most the longest backoff.
+    from notifications.services import _backoff_seconds
+
+    settings.NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS = True
+    receiver = listener(status=503, headers={"Retry-After": "31536000"})
+
+    with pytest.raises(SendFailed) as failure:
+        _send(f"http://127.0.0.1:{receiver.port}/hook")
+
+    assert failure.value.retry_after == 31536000
+    assert _backoff_seconds(1, failure.value.retry_after) == settings.NOTIFICATIONS_RETRY_MAX_SECONDS
