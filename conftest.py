@@ -2,7 +2,16 @@
 DynamoDB Local (tables carry this run's prefix), Redis and RabbitMQ."""
 
 import itertools
+import os
+import shutil
+import signal
+import socket
+import subprocess
 import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 import pytest
 from django.core.cache import caches
@@ -95,6 +104,96 @@ def dynamodb_down(monkeypatch):
     for model in registered_models():
         model._connection = None
     dynamodb.connection.cache_clear()
+
+
+class DurableDynamoDB:
+    """A DynamoDB Local of the test's own, keeping its data on disk (``-dbPath``), as
+    ``make run`` starts one: the test may stop it, freeze it and start it again on the
+    same data. ``serving()`` points every table (and transactions) at it."""
+
+    START_SECONDS = 90
+
+    def __init__(self, java: str, jar: Path, data_dir: Path, monkeypatch) -> None:
+        self.java, self.jar, self.data_dir, self.monkeypatch = java, jar, data_dir, monkeypatch
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        """Start it (again) and wait until it answers HTTP."""
+        native_libs = f"-Djava.library.path={self.jar.parent / 'DynamoDBLocal_lib'}"
+        argv = [self.java, native_libs, "-jar", str(self.jar), "-sharedDb", "-disableTelemetry"]
+        self.process = subprocess.Popen(
+            [*argv, "-dbPath", str(self.data_dir), "-port", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + self.START_SECONDS
+        while True:
+            try:
+                urllib.request.urlopen(self.endpoint, timeout=2).close()
+                return
+            except urllib.error.HTTPError:  # it answers (400: no operation named): it is up
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.process.kill()
+                    raise AssertionError(f"DynamoDB Local did not start on port {self.port}") from None
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        """Stop it (SIGTERM), and wait until it is gone."""
+        assert self.process is not None and self.process.poll() is None, "DynamoDB Local is not running"
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def freeze(self) -> None:
+        """SIGSTOP: it still accepts connections (the kernel does) but answers nothing."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+    def configure(self, **settings) -> None:
+        """Every table's (and the transactions') connection settings: ``host``,
+        ``connect_timeout_seconds``, ``read_timeout_seconds``, ``max_retry_attempts``."""
+        for meta in [TableMeta, *(model.Meta for model in registered_models())]:
+            for name, value in settings.items():
+                self.monkeypatch.setattr(meta, name, value)
+        for model in registered_models():
+            self.monkeypatch.setattr(model, "_connection", None)
+        dynamodb.connection.cache_clear()
+
+    def serving(self) -> None:
+        """The service's tables on this DynamoDB Local (created there), until the test ends."""
+        self.configure(host=self.endpoint)
+        for model in registered_models():
+            table_ensure(model=model)
+
+    def close(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.kill()
+            self.process.wait()
+        for model in registered_models():
+            model._connection = None
+        dynamodb.connection.cache_clear()
+
+
+@pytest.fixture
+def durable_dynamodb(tmp_path, monkeypatch):
+    """A DynamoDB Local of this test's own, data on disk (not started yet: ``start()``)."""
+    java = os.environ.get("JAVA_BIN") or shutil.which("java")
+    jar = os.environ.get("DYNAMODB_LOCAL_JAR")
+    if not (java and jar):
+        pytest.skip("DynamoDB Local is not installed here (make test installs it)")
+    owned = DurableDynamoDB(java, Path(jar), tmp_path, monkeypatch)
+    yield owned
+    owned.close()
 
 
 @pytest.fixture(autouse=True)

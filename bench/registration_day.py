@@ -716,6 +716,7 @@ def main() -> int:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "settings": {key: value for key, value in vars(args).items() if key != "base_url"},
+        "redis": redis_persistence(),
         "web": {
             "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "(Procfile default)"),
             "WEB_THREADS": os.environ.get("WEB_THREADS", "(Procfile default)"),
@@ -911,6 +912,20 @@ def machine() -> dict[str, Any]:
     return {"cpus": os.cpu_count(), "cpu": model, "python": sys.version.split()[0], "load": os.getloadavg()}
 
 
+def redis_persistence() -> dict[str, Any]:
+    """How the benchmark's Redis kept its writes: the AOF's fsync policy (redis.conf's, or
+    `bin/stack.py bench --redis-appendfsync`), and the writes it had to delay for a slow fsync."""
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    info = client.info("persistence")
+    return {
+        "appendonly": client.config_get("appendonly")["appendonly"],
+        "appendfsync": client.config_get("appendfsync")["appendfsync"],
+        "aof_delayed_fsync": info.get("aof_delayed_fsync"),
+    }
+
+
 def procfile_web() -> str:
     for line in (ROOT / "Procfile").read_text().splitlines():
         if line.startswith("web:"):
@@ -925,7 +940,8 @@ def print_table(report: dict[str, Any], phases: list[Phase]) -> None:
     print(
         f"{report['settings']['sections']} sections of {report['settings']['seats']} seats + "
         f"{report['settings']['waitlist']} waitlist; {report['settings']['concurrency']} in flight; "
-        f"{report['machine']['cpus']} CPUs ({report['machine']['cpu']})"
+        f"{report['machine']['cpus']} CPUs ({report['machine']['cpu']}); "
+        f"Redis appendfsync {report['redis']['appendfsync']}"
     )
     header = (
         f"{'phase':28} {'requests':>8} {'req/s':>8} {'x ceiling':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "

@@ -43,7 +43,8 @@ USAGE = """\
 usage: stack.py run                    start the stores, migrate, seed once, run the Procfile
        stack.py test [pytest args...]  start private stores and run pytest against them
        stack.py bench [bench args...]  start a private stack (stores, web, worker, beat as `run` does)
-                                       and run bench/registration_day.py against it
+                                       and run bench/registration_day.py against it;
+                                       --redis-appendfsync always|everysec|no overrides redis.conf's
        stack.py services               start the stores of `run` only and print their settings
        stack.py graphiql               fetch GraphiQL's files from npm (run and test do it when missing)
        stack.py prepare                what `run` does before serving, against the stores the
@@ -88,6 +89,8 @@ PYTEST_NO_TESTS_COLLECTED = 5
 WEB_START_TIMEOUT = 60.0
 BENCH_PORT_ATTEMPTS = 3
 BENCH_SCRIPT = ROOT / "bench" / "registration_day.py"
+REDIS_APPENDFSYNC_OPTION = "--redis-appendfsync"
+REDIS_APPENDFSYNC_POLICIES = ("always", "everysec", "no")
 
 RABBITMQ_UNREACHABLE = (
     "RabbitMQ is not reachable at {url} and rabbitmq-server could not be started: "
@@ -479,6 +482,8 @@ class Stack:
     supervisor: Supervisor = field(default_factory=Supervisor)
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     exported: dict[str, str] = field(default_factory=dict)
+    # Settings of the Redis this script starts, over redis.conf's (`bench --redis-appendfsync`).
+    redis_overrides: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Children find gunicorn, celery and friends in the virtualenv first.
@@ -664,6 +669,9 @@ def start_dynamodb(stack: Stack) -> Pending | None:
 
     java = ensure_command("java", "openjdk-17-jre-headless")
     jar = dynamodb_local_jar()
+    if stack.mode == "test":  # the fault tests stop and restart a DynamoDB Local of their own
+        stack.export("JAVA_BIN", java)
+        stack.export("DYNAMODB_LOCAL_JAR", str(jar))
     log_path = LOG_DIR / f"dynamodb-{stack.mode}.log"
     log(f"starting DynamoDB Local on 127.0.0.1:{port} (log: {relative(log_path)}) ...")
     native_libs = f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}"
@@ -715,7 +723,10 @@ def start_redis(stack: Stack) -> Pending | None:
     log_path = LOG_DIR / f"redis-{stack.mode}.log"
     log(f"starting Redis on 127.0.0.1:{port}, data in {relative(data_dir)}/ (log: {relative(log_path)}) ...")
     options = ["--port", str(port), "--dir", str(data_dir), "--daemonize", "no", "--logfile", str(log_path)]
-    child = stack.supervisor.spawn("Redis", [server, str(REDIS_CONF), *options], stack.env, log_path)
+    if stack.redis_overrides:
+        log(f"Redis: {shlex.join(stack.redis_overrides)} over redis.conf")
+    argv = [server, str(REDIS_CONF), *options, *stack.redis_overrides]
+    child = stack.supervisor.spawn("Redis", argv, stack.env, log_path)
     stack.export("REDIS_URL", url)
     return Pending(child, functools.partial(redis_answers, url), REDIS_START_TIMEOUT, "Redis did not start")
 
@@ -898,6 +909,16 @@ def command_bench(stack: Stack, bench_args: Sequence[str]) -> int:
     created, and the Procfile (web, worker, beat) served through honcho, so the web
     server is started exactly as `make run` starts it. Everything stops afterwards.
     """
+    bench_args = list(bench_args)
+    if REDIS_APPENDFSYNC_OPTION in bench_args:
+        # This script's own option (the bench never starts Redis): the fsync policy of the
+        # Redis it starts, to measure what redis.conf's choice costs against another.
+        at = bench_args.index(REDIS_APPENDFSYNC_OPTION)
+        policy = bench_args[at + 1] if at + 1 < len(bench_args) else ""
+        if policy not in REDIS_APPENDFSYNC_POLICIES:
+            raise StackError(f"{REDIS_APPENDFSYNC_OPTION} takes one of {', '.join(REDIS_APPENDFSYNC_POLICIES)}")
+        stack.redis_overrides = ["--appendfsync", policy]
+        del bench_args[at : at + 2]
     private_run(stack, "bench")
     stack.export("DJANGO_SETTINGS_MODULE", "config.settings.local")
     stack.export("CELERY_BEAT_SCHEDULE_FILENAME", str(stack.temp_dir("beat-") / "celerybeat-schedule"))

@@ -215,14 +215,19 @@ class PageControls:
         return loader.get_template(self.template).render(context)
 
 
-def page_response(request: Request, page: Page, item_serializer: type[serializers.Serializer]) -> Response:
-    """The response of a list endpoint: ``{"next", "previous", "results"}`` (and, in the
-    browsable API, buttons for the two links)."""
+def page_response(
+    request: Request,
+    page: Page,
+    item_serializer: type[serializers.Serializer],
+    extra: Mapping[str, Any] | None = None,
+) -> Response:
+    """The response of a list endpoint: ``{"next", "previous", "results"}`` and the
+    ``extra`` members a list adds (and, in the browsable API, buttons for the two links)."""
     links = page_links(request, page)
     view = (request.parser_context or {}).get("view")
     if view is not None:
         view.paginator = PageControls(links)
-    return Response({**links, "results": item_serializer(page.items, many=True).data})
+    return Response({**links, "results": item_serializer(page.items, many=True).data, **(extra or {})})
 
 
 PAGE_PARAMETERS = [

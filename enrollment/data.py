@@ -70,7 +70,9 @@ class SectionData:
     auto_enrollment_frozen: bool
     meetings: tuple[Meeting, ...]
     credits: int  # the course's
-    waitlisted: int = 0
+    # How many wait (Redis); None when the waitlist store did not answer: a catalog read
+    # degrades instead of failing, and the status then says only whether a seat is free.
+    waitlisted: int | None = 0
 
     @property
     def seats_left(self) -> int:
@@ -80,7 +82,7 @@ class SectionData:
     def status(self) -> SectionStatus:
         if self.seats_left:
             return SectionStatus.OPEN
-        if self.waitlisted >= self.waitlist_capacity:
+        if self.waitlisted is not None and self.waitlisted >= self.waitlist_capacity:
             return SectionStatus.WAITLIST_FULL
         return SectionStatus.FULL
 

@@ -7,6 +7,7 @@ REST and any other interface share one copy of it.
 
 import dataclasses
 import functools
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from pynamodb.indexes import Index
 from accounts.api import Actor, Role, resolve_user_id, user_profile_get
 from accounts.errors import UserNotFound
 from core.dynamodb import TableModel, batch_get_consistent
+from core.outages import unavailable_store
 from core.pagination import Page, PageRequest, index_key_names, list_page, query_page
 from enrollment.data import (
     CourseData,
@@ -56,6 +58,18 @@ from enrollment.models import (
 )
 from enrollment.rules import Candidate, EnrolledSection, Hold, RegistrationState, TermSettings
 from waitlist.api import WaitlistPlace, student_waitlist_places, waitlist_lengths, waitlist_place, waitlist_places
+
+logger = logging.getLogger(__name__)
+
+
+def _redis_is_down(exc: Exception) -> bool:
+    """Whether ``exc`` says the waitlist store (Redis) does not answer: then a read of the
+    catalog or of a schedule goes on without the waitlists (logged), instead of failing."""
+    if unavailable_store(exc) != "redis":
+        return False
+    logger.warning("the waitlist store does not answer (%r): answering without the waitlists", exc)
+    return True
+
 
 # --- conversions -------------------------------------------------------------------
 
@@ -127,8 +141,17 @@ def section_data(section: Section) -> SectionData:
 
 
 def with_waitlists(sections: list[SectionData]) -> list[SectionData]:
-    """``sections`` with how many students wait for each (from Redis, in one round trip)."""
-    lengths = waitlist_lengths(section_ids=[section.id for section in sections])
+    """``sections`` with how many students wait for each (from Redis, in one round trip).
+
+    While Redis does not answer, ``waitlisted`` is None: the catalog stays readable (its
+    seats are in DynamoDB), and what waits is left unsaid rather than guessed.
+    """
+    try:
+        lengths: dict[str, int | None] = dict(waitlist_lengths(section_ids=[section.id for section in sections]))
+    except Exception as exc:
+        if not _redis_is_down(exc):
+            raise
+        lengths = dict.fromkeys((section.id for section in sections), None)
     return [dataclasses.replace(section, waitlisted=lengths[section.id]) for section in sections]
 
 
@@ -349,12 +372,21 @@ def enrollment_get(*, actor: Actor, section_id: str, student_id: str) -> Enrollm
         raise EnrollmentNotFound() from exc
 
 
-def student_enrollment_list(*, actor: Actor, student_id: str, page: PageRequest) -> Page[Registration]:
+@dataclass(frozen=True)
+class Schedule(Page[Registration]):
+    """A page of a student's schedule. ``waitlists_unavailable``: Redis did not answer, so
+    the waitlist places that lead the first page are missing from it (the seats are all there)."""
+
+    waitlists_unavailable: bool = False
+
+
+def student_enrollment_list(*, actor: Actor, student_id: str, page: PageRequest) -> Schedule:
     """A student's seats and waitlist places.
 
     The seats are a Query on the sparse ``by_student`` index, by section id; the places
     (at most a few) come from Redis and lead the first page. The student themself and
-    the registrar may read it.
+    the registrar may read it. While Redis does not answer, the first page lists the
+    seats alone and says so (``waitlists_unavailable``).
     """
     student_id = resolve_user_id(actor, student_id)
     if student_id != actor.id:
@@ -368,11 +400,17 @@ def student_enrollment_list(*, actor: Actor, student_id: str, page: PageRequest)
         page=page,
         convert=registration_of,
     )
+    schedule = Schedule(items=seats.items, next_cursor=seats.next_cursor, previous_cursor=seats.previous_cursor)
     first_page = seats.previous_cursor is None and (page.cursor is None or seats.items)
     if not first_page:
-        return seats
-    places = [waitlist_registration(place) for place in student_waitlist_places(student_id=student_id)]
-    return dataclasses.replace(seats, items=places + seats.items)
+        return schedule
+    try:
+        places = [waitlist_registration(place) for place in student_waitlist_places(student_id=student_id)]
+    except Exception as exc:
+        if not _redis_is_down(exc):
+            raise
+        return dataclasses.replace(schedule, waitlists_unavailable=True)
+    return dataclasses.replace(schedule, items=places + seats.items)
 
 
 # --- waitlists ---------------------------------------------------------------------

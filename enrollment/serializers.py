@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.core.validators import MaxLengthValidator
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.api import Actor
@@ -206,8 +207,17 @@ class SectionOutputSerializer(serializers.Serializer):
     enrolled = serializers.IntegerField()
     seats_left = serializers.IntegerField()
     waitlist_capacity = serializers.IntegerField()
-    waitlisted = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=[status.value for status in SectionStatus])
+    waitlisted = serializers.IntegerField(
+        allow_null=True,
+        help_text="Students waiting now; null while the waitlist store does not answer (the rest is there).",
+    )
+    status = serializers.ChoiceField(
+        choices=[status.value for status in SectionStatus],
+        help_text=(
+            "`open` while a seat is free; else `waitlist_full` or `full`. While the waitlist store does not answer "
+            "(`waitlisted` null), a section without a free seat reads `full`."
+        ),
+    )
     auto_enrollment_frozen = serializers.BooleanField()
     meetings = MeetingSerializer(many=True, help_text="Weekly meetings, as written; [] for none.")
     credits = serializers.IntegerField(help_text="The course's credits.")
@@ -246,6 +256,21 @@ class RegistrationSerializer(serializers.Serializer):
 
     def to_representation(self, instance):
         return {name: value for name, value in super().to_representation(instance).items() if value is not None}
+
+
+@extend_schema_serializer(many=False)  # one page, not a list of pages (see core.pagination)
+class SchedulePageSerializer(serializers.Serializer):
+    """A page of a student's schedule (for the OpenAPI document)."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = RegistrationSerializer(many=True)
+    waitlists_unavailable = serializers.BooleanField(
+        help_text=(
+            "true when the waitlist store did not answer: the waitlist places, which lead the first page, are missing "
+            "from it, and the seats are all listed. Ask again later for the places."
+        )
+    )
 
 
 class RosterQuerySerializer(serializers.Serializer):

@@ -43,6 +43,7 @@ from enrollment.serializers import (
     RegistrationSerializer,
     RosterItemSerializer,
     RosterQuerySerializer,
+    SchedulePageSerializer,
     SectionCreateInputSerializer,
     SectionListQuerySerializer,
     SectionOutputSerializer,
@@ -311,10 +312,13 @@ class StudentEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         operation_id="student_enrollments_list",
         tags=["enrollment"],
         summary="A student's enrollments and waitlist places (the student, registrar)",
-        description="Waitlist places lead the first page; seats follow, by section id.",
+        description=(
+            "Waitlist places lead the first page; seats follow, by section id. While the waitlist store does not "
+            "answer, the first page lists the seats alone with `waitlists_unavailable: true`."
+        ),
         parameters=[STUDENT_ID_PARAMETER, *PAGE_PARAMETERS],
         responses={
-            200: page_serializer(RegistrationSerializer),
+            200: SchedulePageSerializer,
             **problem_responses(400, 401, 403, 404, 429, 503),
         },
     )
@@ -322,7 +326,9 @@ class StudentEnrollmentViewSet(ActionPermissionsMixin, viewsets.ViewSet):
         page = selectors.student_enrollment_list(
             actor=actor_of(request.user), student_id=student_id, page=page_request(request)
         )
-        return page_response(request, page, RegistrationSerializer)
+        return page_response(
+            request, page, RegistrationSerializer, extra={"waitlists_unavailable": page.waitlists_unavailable}
+        )
 
 
 class SectionWaitlistViewSet(ActionPermissionsMixin, viewsets.ViewSet):

@@ -165,7 +165,9 @@ class Section:
     enrolled: int
     seats_left: int
     waitlist_capacity: int
-    waitlisted: int = strawberry.field(description="Students waiting now.")
+    waitlisted: int | None = strawberry.field(
+        description="Students waiting now; null while the waitlist store does not answer (the rest is there)."
+    )
     status: SectionStatus
     auto_enrollment_frozen: bool
     meetings: list[Meeting] = strawberry.field(description="Weekly meetings, as written; empty for none.")
@@ -258,6 +260,16 @@ class Registration:
         return await section_loaded(info, self.section_id)
 
 
+@strawberry.type(name="RegistrationPage", description="One page of a list, in the list's order.")
+class SchedulePage(Page[Registration]):
+    waitlists_unavailable: bool = strawberry.field(
+        description=(
+            "True when the waitlist store did not answer: the waitlist places, which lead the first page, are missing "
+            "from it, and the seats are all listed."
+        )
+    )
+
+
 # --- registration: terms, holds, a student's standing in a term ------------------
 
 
@@ -324,13 +336,19 @@ class Me:
         info: Context,
         page_size: PageSize = None,
         cursor: Cursor = None,
-    ) -> Page[Registration] | None:
+    ) -> SchedulePage | None:
         context = info.context
         context.require(enrollment.SCHEDULE_READ)
         page = await sync_to_async(enrollment.student_enrollment_list)(
             actor=context.actor, student_id="me", page=page_of(page_size, cursor)
         )
-        return paged(page, Registration)
+        listed = paged(page, Registration)
+        return SchedulePage(
+            items=listed.items,
+            next_cursor=listed.next_cursor,
+            previous_cursor=listed.previous_cursor,
+            waitlists_unavailable=page.waitlists_unavailable,
+        )
 
     @strawberry.field(
         description="Your waitlist places with their positions, by section id. Students and the registrar."
