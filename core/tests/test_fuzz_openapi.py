@@ -31,6 +31,8 @@ from core.errors import InvalidIdempotencyKey
 from core.idempotency import KEY_PATTERN
 from core.services import idempotency_key_parse
 from core.tests.fuzzing import BUDGET_SECONDS, SEED, Known, bounded, world_make
+from enrollment import services
+from waitlist.api import auto_enrollment_frozen
 
 # Cases per operation and generation mode (valid data, then invalid data); an
 # operation reached once the budget is spent gets one of each.
@@ -123,7 +125,17 @@ def _fuzz(operation, *, base_url: str, token: str, known: Known, examples: int, 
             assert mode is GenerationMode.NEGATIVE, label
 
 
+@pytest.fixture
+def global_freeze_kept():
+    """The registrar's fuzzing may freeze or unfreeze auto-enrollment for every section
+    (``PUT /api/v1/auto-enrollment/``): put it back as it was for the tests after."""
+    frozen = auto_enrollment_frozen()
+    yield
+    services.auto_enrollment_set(frozen=frozen)
+
+
 @pytest.mark.parametrize("role", [Role.STUDENT, Role.INSTRUCTOR, Role.REGISTRAR])
+@pytest.mark.usefixtures("global_freeze_kept")
 def test_every_operation_survives_schemathesis(role, http_server, make_user, client_for, capsys):
     world = world_make(client_for, make_user)
     token = world.token(http_server.url, role)
