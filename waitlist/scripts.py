@@ -163,7 +163,18 @@ redis.call('SADD', KEYS[1], ARGV[1])
 return 'reserved'
 """
 
+# KEYS: queue, promoting. ARGV: student id.
+# 1 if the student waits in the line or is being promoted from it, else 0: read in one
+# step, since a promotion moves a student between the two.
+IN_LINE = """
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then
+  return 1
+end
+return 0
+"""
+
 _SOURCES = {
+    "in_line": IN_LINE,
     "join": JOIN,
     "leave": LEAVE,
     "park_head": PARK_HEAD,

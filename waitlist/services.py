@@ -6,13 +6,15 @@ first, then the section's line takes them; what the second refuses, the first gi
 back. In that order a student is never in a line without being counted, so the limit
 of waitlists per student holds even across a crash, which at worst leaves a count
 without a place: the next join to that section, or ``check_integrity --repair``,
-removes it.
+removes it. Two requests of one student on one line can interleave between the two
+keys, so each change of a line ends by syncing the count with it (``_count_sync``).
 
 Promotion to a seat crosses into DynamoDB and lives in ``enrollment.services.promotion``;
 this module gives it the three Redis steps: park the head, settle, restore (and
 ``waitlist.selectors.promotion_is_stale`` says when a parked promotion's promoter died).
 """
 
+import logging
 import time
 from collections.abc import Collection
 from datetime import UTC, datetime
@@ -24,6 +26,12 @@ from waitlist import keys
 from waitlist.data import Park, ParkedStudent, ParkOutcome, WaitlistPlace
 from waitlist.errors import AlreadyWaitlisted, NotWaitlisted, NotYourPlace, WaitlistFull, WaitlistLimitReached
 from waitlist.scripts import run, store, text
+
+logger = logging.getLogger(__name__)
+
+# How many times a count is written and checked against its line before giving up (it
+# takes one unless another request of the student changes that line meanwhile).
+_SYNC_ROUNDS = 5
 
 
 def _now_seconds() -> int:
@@ -52,15 +60,19 @@ def waitlist_join(*, section_id: str, student_id: str, capacity: int) -> Waitlis
         outcome = run("join", keys=section.all, args=[student_id, capacity, now.isoformat(), int(now.timestamp())])
     except Exception:
         if reservation == "reserved":
-            waitlist_count_remove(section_id=section_id, student_id=student_id)
+            _count_release(section_id=section_id, student_id=student_id)
         raise
     status = text(outcome[0])
     if status == "already_waitlisted":
         raise AlreadyWaitlisted()  # and the count, whether just made or found, is right
     if status == "waitlist_full":
         # Counted now, or counted by an earlier join that crashed before taking a place.
-        waitlist_count_remove(section_id=section_id, student_id=student_id)
+        _count_release(section_id=section_id, student_id=student_id)
         raise WaitlistFull()
+    # Counted again now that the place is taken: the reservation may have found the count
+    # of a place of theirs that was going (a leave, a promotion settling), whose release
+    # could remove it after this join.
+    _count_sync(section_id=section_id, student_id=student_id, in_line=True)
     _, position, sequence, changed = outcome
     return WaitlistPlace(
         section_id=section_id,
@@ -81,7 +93,7 @@ def waitlist_leave(*, section_id: str, student_id: str) -> None:
     left = run("leave", keys=keys.section_keys(section_id).all, args=[student_id, _now_seconds()])
     if not left:
         raise NotWaitlisted()
-    waitlist_count_remove(section_id=section_id, student_id=student_id)
+    _count_release(section_id=section_id, student_id=student_id)
 
 
 def waitlist_place_delete(*, actor: Actor, section_id: str, student_id: str) -> None:
@@ -128,7 +140,7 @@ def waitlist_settle(*, section_id: str, student_id: str) -> bool:
         run("settle", keys=[section.joined, section.promoting, section.meta], args=[student_id, _now_seconds()])
     )
     if settled:
-        waitlist_count_remove(section_id=section_id, student_id=student_id)
+        _count_release(section_id=section_id, student_id=student_id)
     return settled
 
 
@@ -161,6 +173,42 @@ def waitlist_count_remove(*, section_id: str, student_id: str) -> None:
     """Stop counting a section among a student's waitlists, once their place is gone (also
     repairs a count without a place)."""
     store().srem(keys.student_key(student_id), section_id)
+
+
+def _count_release(*, section_id: str, student_id: str) -> None:
+    """Stop counting a section among a student's waitlists once their place in it is gone
+    (left, settled by a promotion, or never taken), unless they are in its line again."""
+    _count_sync(section_id=section_id, student_id=student_id, in_line=False)
+
+
+def _count_sync(*, section_id: str, student_id: str, in_line: bool) -> None:
+    """Make the student's count of ``section_id`` say what its line says, after this
+    request changed the line (``in_line``: what the change left).
+
+    The count and the line live under different hash tags, so no script changes both,
+    and two requests of one student on one line (a join racing a leave, or a promotion
+    settling) can interleave between them. A plain write after the change can be stale
+    by the time it lands: a place left uncounted, or counted without a place (the burst
+    of issue 18 found both). So the count is written, then the line read again, and
+    written again while the two disagree: every change of the line is followed by such
+    a sync, and the last write of each sync follows a read that confirmed it, so once
+    the requests are done the count agrees with the line.
+    """
+    section = keys.section_keys(section_id)
+    for _ in range(_SYNC_ROUNDS):
+        if in_line:
+            waitlist_count_add(section_id=section_id, student_id=student_id)
+        else:
+            waitlist_count_remove(section_id=section_id, student_id=student_id)
+        now_in_line = bool(run("in_line", keys=[section.queue, section.promoting], args=[student_id]))
+        if now_in_line == in_line:
+            return
+        in_line = now_in_line
+    logger.warning(
+        "the count of student %s on the waitlist of %s kept changing; check_integrity repairs it",
+        student_id,
+        section_id,
+    )
 
 
 def waitlist_joined_forget(*, section_id: str, student_id: str) -> None:

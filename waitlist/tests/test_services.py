@@ -137,6 +137,26 @@ def test_settling_takes_the_student_off_the_line_and_uncounts_them(section_id):
     assert not waitlist_settle(section_id=section_id, student_id=head)  # once only
 
 
+def test_a_join_between_a_leave_and_its_uncount_keeps_the_new_place_counted(section_id, monkeypatch):
+    # The burst found it: a student leaves a line while a request of theirs joins it again.
+    # The count is the student's key, the line the section's: no one script changes both.
+    student = students(1)[0]
+    waitlist_join(section_id=section_id, student_id=student, capacity=15)
+    release = waitlist.services._count_release
+
+    def join_in_between(**kwargs):
+        monkeypatch.setattr(waitlist.services, "_count_release", release)
+        waitlist_join(section_id=section_id, student_id=student, capacity=15)  # finds the old count
+        release(**kwargs)
+
+    monkeypatch.setattr(waitlist.services, "_count_release", join_in_between)
+
+    waitlist_leave(section_id=section_id, student_id=student)
+
+    assert line(section_id) == [(student, 1)]
+    assert store().sismember(keys.student_key(student), section_id)
+
+
 def test_leaving_a_line_one_is_not_on_is_refused(section_id):
     with pytest.raises(NotWaitlisted):
         waitlist_leave(section_id=section_id, student_id=students(1)[0])
