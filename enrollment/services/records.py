@@ -92,10 +92,13 @@ def record_take(
 def record_free(transaction: TransactWrite, *, state: RegistrationState, section_id: str) -> None:
     """Add to ``transaction``: the student no longer holds ``section_id`` in this term;
     swaps that were to drop it go with it. Conditional on the record holding it (a seat
-    taken before the records existed has none: ``check_integrity --repair`` writes them)."""
+    taken before the records existed has none: ``check_integrity --repair`` writes them)
+    and on its version: a swap attached to this seat after ``state`` was read would
+    otherwise outlive it (the burst of issue 18 found one), so the drop reads again."""
     actions: list[Action] = [_entry(StudentTerm.sections, section_id).remove(), StudentTerm.version.add(1)]
     actions += [_entry(StudentTerm.swaps, target).remove() for target, old in state.swaps.items() if old == section_id]
-    transaction.update(_record(state), actions=actions, condition=_entry(StudentTerm.sections, section_id).exists())
+    condition = _entry(StudentTerm.sections, section_id).exists() & _unchanged(state)
+    transaction.update(_record(state), actions=actions, condition=condition)
 
 
 def record_mark(transaction: TransactWrite, *, state: RegistrationState, skipped: Mapping[str, str]) -> None:
