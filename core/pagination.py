@@ -62,12 +62,14 @@ def _item_key(item: Model, key_names: Sequence[str]) -> dict[str, dict[str, Any]
 
 
 def _encode(*, scope: str, direction: str, key: dict[str, Any]) -> str:
-    return signing.dumps({"s": scope, "d": direction, "k": key}, salt=_SALT, compress=True)
+    # Signed without a timestamp (``signing.dumps`` adds one): the same position is the
+    # same cursor, so a page's links do not change from one second to the next.
+    return signing.Signer(salt=_SALT).sign_object({"s": scope, "d": direction, "k": key}, compress=True)
 
 
 def _decode(cursor: str, *, scope: str) -> tuple[str, dict[str, Any]]:
     try:
-        payload = signing.loads(cursor, salt=_SALT)
+        payload = signing.Signer(salt=_SALT).unsign_object(cursor)
     except signing.BadSignature as exc:
         raise InvalidCursor() from exc
     if not isinstance(payload, dict) or payload.get("s") != scope or payload.get("d") not in (_FORWARD, _BACKWARD):
