@@ -57,15 +57,15 @@ class ErrorCodes(SchemaExtension):
 
     @staticmethod
     def _shaped(error: GraphQLError) -> GraphQLError:
+        message = error.message
         if error.original_error is None:
             # The document itself: syntax, validation, limits. Its extensions say which.
             extensions = {"code": "invalid_query", "status": 400, **(error.extensions or {})}
-            return GraphQLError(error.message, error.nodes, error.source, error.positions, error.path, None, extensions)
-        if _is_bad_variable(error):
+        elif _is_bad_variable(error):
             extensions = {"code": "invalid", "status": 400}
-            return GraphQLError(error.message, error.nodes, error.source, error.positions, error.path, None, extensions)
-        extensions = _extensions(error.original_error) or {"code": "internal_error", "status": 500}
-        message = extensions.pop("message", UNEXPECTED)
+        else:
+            extensions = _extensions(error.original_error) or {"code": "internal_error", "status": 500}
+            message = extensions.pop("message", UNEXPECTED)
         return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, extensions)
 
 
