@@ -3,7 +3,7 @@ DynamoDB Local (tables carry this run's prefix), Redis and RabbitMQ."""
 
 import itertools
 import os
-import shutil
+import shlex
 import signal
 import socket
 import subprocess
@@ -106,6 +106,13 @@ def dynamodb_down(monkeypatch):
     dynamodb.connection.cache_clear()
 
 
+def free_port() -> int:
+    """A free loopback port, for a store or server a test starts itself."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class DurableDynamoDB:
     """A DynamoDB Local of the test's own, keeping its data on disk (``-dbPath``), as
     ``make run`` starts one: the test may stop it, freeze it and start it again on the
@@ -113,20 +120,16 @@ class DurableDynamoDB:
 
     START_SECONDS = 90
 
-    def __init__(self, java: str, jar: Path, data_dir: Path, monkeypatch) -> None:
-        self.java, self.jar, self.data_dir, self.monkeypatch = java, jar, data_dir, monkeypatch
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+    def __init__(self, command: list[str], data_dir: Path, monkeypatch) -> None:
+        self.command, self.data_dir, self.monkeypatch = command, data_dir, monkeypatch
+        self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         """Start it (again) and wait until it answers HTTP."""
-        native_libs = f"-Djava.library.path={self.jar.parent / 'DynamoDBLocal_lib'}"
-        argv = [self.java, native_libs, "-jar", str(self.jar), "-sharedDb", "-disableTelemetry"]
         self.process = subprocess.Popen(
-            [*argv, "-dbPath", str(self.data_dir), "-port", str(self.port)],
+            [*self.command, "-dbPath", str(self.data_dir), "-port", str(self.port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -187,11 +190,10 @@ class DurableDynamoDB:
 @pytest.fixture
 def durable_dynamodb(tmp_path, monkeypatch):
     """A DynamoDB Local of this test's own, data on disk (not started yet: ``start()``)."""
-    java = os.environ.get("JAVA_BIN") or shutil.which("java")
-    jar = os.environ.get("DYNAMODB_LOCAL_JAR")
-    if not (java and jar):
+    command = os.environ.get("DYNAMODB_LOCAL_COMMAND")  # exported by bin/stack.py test
+    if not command:
         pytest.skip("DynamoDB Local is not installed here (make test installs it)")
-    owned = DurableDynamoDB(java, Path(jar), tmp_path, monkeypatch)
+    owned = DurableDynamoDB(shlex.split(command), tmp_path, monkeypatch)
     yield owned
     owned.close()
 

@@ -669,13 +669,13 @@ def start_dynamodb(stack: Stack) -> Pending | None:
 
     java = ensure_command("java", "openjdk-17-jre-headless")
     jar = dynamodb_local_jar()
+    native_libs = f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}"
+    command = [java, native_libs, "-jar", str(jar), "-sharedDb", "-disableTelemetry"]
     if stack.mode == "test":  # the fault tests stop and restart a DynamoDB Local of their own
-        stack.export("JAVA_BIN", java)
-        stack.export("DYNAMODB_LOCAL_JAR", str(jar))
+        stack.export("DYNAMODB_LOCAL_COMMAND", shlex.join(command))
     log_path = LOG_DIR / f"dynamodb-{stack.mode}.log"
     log(f"starting DynamoDB Local on 127.0.0.1:{port} (log: {relative(log_path)}) ...")
-    native_libs = f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}"
-    argv = [java, native_libs, "-jar", str(jar), "-sharedDb", "-disableTelemetry", *storage, "-port", str(port)]
+    argv = [*command, *storage, "-port", str(port)]
     child = stack.supervisor.spawn("DynamoDB Local", argv, stack.env, log_path)
     stack.export("DYNAMODB_ENDPOINT", endpoint)
     ready = functools.partial(http_answers, endpoint)

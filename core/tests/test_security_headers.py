@@ -4,7 +4,6 @@ version in ``Server``), as the ``Procfile`` starts it."""
 
 import http.client
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ import pytest
 from django.conf import settings
 
 from accounts.services import token_pair_issue
-from conftest import PASSWORD
+from conftest import PASSWORD, free_port
 from core.tests.production import production_environment
 
 EVERY_ANSWER = {
@@ -62,16 +61,10 @@ def test_every_kind_of_answer_carries_the_security_headers(http_server, student)
     assert answers["a health check"].getheader("Strict-Transport-Security") is None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def production_server(tmp_path):
     """gunicorn serving the service with the production settings on a free port."""
-    port = _free_port()
+    port = free_port()
     environment = production_environment(tmp_path)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     log = tmp_path / "gunicorn.log"

@@ -2,7 +2,6 @@
 how to start it, before anything is written; and manage.py without Django."""
 
 import os
-import socket
 import subprocess
 import sys
 
@@ -11,15 +10,10 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
+from conftest import free_port
 from core.dynamodb import registered_models
 
 COMMANDS = [["create_tables"], ["seed_demo"], ["check_integrity"]]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def manage(*args: str, **environment: str) -> subprocess.CompletedProcess:

@@ -31,6 +31,7 @@ from django.conf import settings
 from honcho.environ import parse_procfile
 from standardwebhooks.webhooks import Webhook
 
+from conftest import free_port
 from enrollment.tests.http import enrollment_url
 from notifications.data import DeliveryStatus
 from notifications.models import Delivery
@@ -114,12 +115,6 @@ class Process:
         self.popen.wait()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _refused(port: int) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -137,7 +132,7 @@ class RabbitMQNode:
         if not server or not epmd:
             pytest.skip("rabbitmq-server and epmd are not installed here (`make test` installs them)")
         self.server, self.base = server, base
-        self.port, dist_port, epmd_port = _free_port(), _free_port(), _free_port()
+        self.port, dist_port, epmd_port = free_port(), free_port(), free_port()
         self.url = f"amqp://guest:guest@127.0.0.1:{self.port}//"
         self.epmd = Process.start(
             "epmd", [epmd, "-address", "127.0.0.1", "-port", str(epmd_port)], base / "epmd.log", dict(os.environ)
@@ -197,7 +192,7 @@ class Service:
 
     def __init__(self, broker: RabbitMQNode, logs: Path) -> None:
         self.logs = logs
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,

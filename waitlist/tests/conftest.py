@@ -6,7 +6,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import redis
 from django.conf import settings
 from django.test import override_settings
 
+from conftest import free_port
 from core import throttling
 from enrollment.tests.conftest import (  # noqa: F401
     assert_consistent,
@@ -30,12 +30,6 @@ from enrollment.tests.conftest import (  # noqa: F401
 
 REDIS_CONF = Path(settings.BASE_DIR) / "redis.conf"
 REDIS_START_SECONDS = 20
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class DurableRedis:

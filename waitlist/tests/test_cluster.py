@@ -14,7 +14,6 @@ what is wrong on every node. Unfreezing walks the untagged index of waitlists.
 import itertools
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -33,7 +32,7 @@ from redis.cluster import RedisCluster
 from redis.crc import key_slot
 
 from accounts.roles import Role
-from conftest import DEAD
+from conftest import DEAD, free_port
 from enrollment.tests.http import SECTIONS, assert_problem, at_once, enrollments_url
 from waitlist import keys
 from waitlist.tests.http import join, line_of, sender
@@ -44,12 +43,6 @@ NODES = 3
 START_TIMEOUT = 60.0
 REDIS_CONF = Path(settings.BASE_DIR) / "redis.conf"
 CLUSTER_FACTORY = "waitlist.cluster.ClusterConnectionFactory"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -110,14 +103,14 @@ def redis_cluster(tmp_path_factory) -> Iterator[str]:
         pytest.skip("redis-server and redis-cli are not installed here (make test installs them)")
     base = tmp_path_factory.mktemp("redis-cluster")
     (Path(settings.BASE_DIR) / "var" / "redis").mkdir(parents=True, exist_ok=True)  # redis.conf's `dir`
-    ports = [_free_port() for _ in range(NODES)]
+    ports = [free_port() for _ in range(NODES)]
     nodes = []
     try:
         for port in ports:
             data = base / str(port)
             data.mkdir()
             # The cluster bus gets a free port of its own (by default it is port + 10000).
-            options = ["--port", str(port), "--cluster-port", str(_free_port()), "--dir", str(data)]
+            options = ["--port", str(port), "--cluster-port", str(free_port()), "--dir", str(data)]
             options += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--daemonize", "no"]
             nodes.append(_spawn(f"redis {port}", [server, str(REDIS_CONF), *options], data / "redis.log"))
         for port in ports:
@@ -163,7 +156,7 @@ def web_servers(redis_cluster, tmp_path_factory, dynamodb_tables) -> Iterator[li
     its own, both on the cluster: their base URLs."""
     web = parse_procfile((Path(settings.BASE_DIR) / "Procfile").read_text()).processes["web"]
     logs = tmp_path_factory.mktemp("web")
-    ports = [_free_port() for _ in range(2)]
+    ports = [free_port() for _ in range(2)]
     servers = []
     try:
         for port in ports:
